@@ -1,0 +1,316 @@
+//! The `Dissector` trait and what a dissector sees while it works: the
+//! [`Context`] it adds fields through, the [`Handoff`] it returns, and the
+//! [`Render`] it prints its text through.
+
+use std::fmt::{self, Write};
+use std::ops::Range;
+
+use crate::field::{Field, FieldDef, FieldFlags, Value};
+use crate::registry::{Registry, Table};
+use crate::tree::{FrameInfo, Layer, Packet, Status};
+
+/// What a heuristic probe thinks of some bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Probe {
+    Yes,
+    No,
+    /// Plausible, but weaker than another dissector's `Yes`.
+    Maybe,
+}
+
+/// Which dissector should decode the payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    /// Nothing is handed on: the rest belongs to this layer.
+    None,
+    /// Look `key` up in `table` (then its heuristics).
+    Key(Table, u32),
+    /// Ports: try the lower one first, then the higher, then heuristics, so
+    /// both directions of a conversation pick the same dissector.
+    Ports(Table, u32, u32),
+    /// A dissector by protocol name (`"ip"` for the packet quoted in ICMP).
+    Named(&'static str),
+}
+
+/// The result of dissecting one layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Handoff {
+    /// Bytes of this layer's own header: the payload starts here.
+    pub header_len: usize,
+    /// Bytes the payload has on the wire (from a length field, or the rest).
+    /// The payload's captured bytes are clipped to what was captured.
+    pub payload_len: usize,
+    pub next: Next,
+}
+
+impl Handoff {
+    /// This layer takes every byte it was given; nothing is passed on.
+    pub fn done(len: usize) -> Handoff {
+        Handoff {
+            header_len: len,
+            payload_len: 0,
+            next: Next::None,
+        }
+    }
+
+    /// Payload of `payload_len` wire bytes after a header of `header_len`.
+    pub fn to(next: Next, header_len: usize, payload_len: usize) -> Handoff {
+        Handoff {
+            header_len,
+            payload_len,
+            next,
+        }
+    }
+}
+
+/// A protocol decoder. One implementation per protocol; built-in and user
+/// dissectors are registered through the same [`Registry`] calls.
+///
+/// `dissect` receives the captured bytes of its layer (bounded by what the
+/// parent declared) and may be handed fewer bytes than the wire carried; it
+/// must never panic, whatever the bytes. It may also be fed bytes that did not
+/// come from one packet (a reassembled stream), so it reads only `data`.
+pub trait Dissector: Send {
+    /// Wireshark's protocol abbreviation (`ip`, `tcp`, `ntp`).
+    fn name(&self) -> &'static str;
+
+    /// Wireshark's protocol name ("Internet Protocol Version 4").
+    fn full_name(&self) -> &'static str;
+
+    /// Decodes one layer: adds its fields and says what comes next.
+    fn dissect(&mut self, data: &[u8], cx: &mut Context<'_>) -> Handoff;
+
+    /// Heuristic probe: do these bytes look like this protocol? Only called
+    /// for dissectors registered as heuristics.
+    fn probe(&self, _data: &[u8], _cx: &Context<'_>) -> Probe {
+        Probe::No
+    }
+
+    /// Prints this layer's part of the one-line (and `-v`) text, tcpdump
+    /// style, usually followed by the next layer's (`r.next()`). The default
+    /// prints nothing of its own.
+    fn render(&self, r: &mut Render<'_>) -> fmt::Result {
+        r.next()
+    }
+
+    /// The heading of this layer in the field tree (`-V`).
+    fn title(&self, r: &mut Render<'_>) -> fmt::Result {
+        r.write_str(self.full_name())
+    }
+}
+
+/// What a dissector works through: adds fields to its layer, marks the layer
+/// truncated or malformed, and reads the frame and the layers before it.
+pub struct Context<'a> {
+    pub(crate) frame: &'a FrameInfo,
+    pub(crate) data: &'a [u8],
+    pub(crate) layers: &'a mut Vec<Layer>,
+    pub(crate) fields: &'a mut Vec<Field>,
+    /// Absolute offset of the current layer's first byte.
+    pub(crate) base: usize,
+    /// Captured bytes of the current layer.
+    pub(crate) captured: usize,
+    /// Wire bytes of the current layer.
+    pub(crate) reported: usize,
+    pub(crate) depth: u8,
+}
+
+impl<'a> Context<'a> {
+    pub fn frame(&self) -> &FrameInfo {
+        self.frame
+    }
+
+    /// Bytes this layer had on the wire according to its parent; at least
+    /// `data.len()`.
+    pub fn reported_len(&self) -> usize {
+        self.reported
+    }
+
+    /// The layers decoded before this one (innermost last).
+    pub fn previous_layers(&self) -> &[Layer] {
+        let n = self.layers.len().saturating_sub(1);
+        &self.layers[..n]
+    }
+
+    /// The nearest earlier layer with this name and its fields.
+    pub fn previous(&self, name: &str) -> Option<(&Layer, &[Field])> {
+        let layer = self
+            .previous_layers()
+            .iter()
+            .rev()
+            .find(|l| l.name == name)?;
+        let fields = &self.fields[layer.fields.start as usize..layer.fields.end as usize];
+        Some((layer, fields))
+    }
+
+    /// The value of a field in the nearest earlier layer that has it.
+    pub fn previous_value(&self, def: &'static FieldDef) -> Option<Value> {
+        for layer in self.previous_layers().iter().rev() {
+            let fields = &self.fields[layer.fields.start as usize..layer.fields.end as usize];
+            if let Some(f) = fields.iter().find(|f| std::ptr::eq(f.def, def)) {
+                return Some(f.value);
+            }
+        }
+        None
+    }
+
+    /// The bytes of the whole packet (earlier layers included).
+    pub fn packet_data(&self) -> &'a [u8] {
+        self.data
+    }
+
+    /// Adds a field covering `range` of this layer's bytes (offsets relative
+    /// to the layer). The range is clipped to the layer's captured bytes.
+    pub fn add(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
+        let start = range.start.min(self.captured);
+        let end = range.end.clamp(start, self.captured);
+        self.fields.push(Field {
+            def,
+            value,
+            offset: (self.base + start) as u32,
+            len: (end - start) as u32,
+            depth: self.depth,
+            flags: FieldFlags::default(),
+        });
+    }
+
+    /// Adds a field and makes the fields added until [`Context::pop`] its
+    /// children (bit fields under a flag word, options under "Options").
+    pub fn push(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
+        self.add(def, range, value);
+        self.depth = self.depth.saturating_add(1);
+    }
+
+    /// Closes the subtree opened by the last [`Context::push`].
+    pub fn pop(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
+    /// Adds a value the dissector computed (checksum status, payload length),
+    /// anchored at `range` of the layer, shown in brackets by the tree.
+    pub fn generated(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
+        self.add(def, range, value);
+        if let Some(f) = self.fields.last_mut() {
+            f.flags.insert(FieldFlags::GENERATED);
+        }
+    }
+
+    fn current(&mut self) -> Option<&mut Layer> {
+        self.layers.last_mut()
+    }
+
+    /// Marks the layer as cut short by the capture at `offset` (relative).
+    /// The first mark wins.
+    pub fn truncated(&mut self, offset: usize, reason: &'static str) {
+        let at = (self.base + offset) as u32;
+        if let Some(l) = self.current() {
+            if l.status.is_ok() {
+                l.status = Status::Truncated { offset: at, reason };
+            }
+        }
+    }
+
+    /// Marks the layer as contradicting a length or rule at `offset`.
+    /// The first mark wins.
+    pub fn malformed(&mut self, offset: usize, reason: &'static str) {
+        let at = (self.base + offset) as u32;
+        if let Some(l) = self.current() {
+            if l.status.is_ok() {
+                l.status = Status::Malformed { offset: at, reason };
+            }
+        }
+    }
+
+    /// Checks that bytes up to `end` (relative) are there. If not, marks the
+    /// layer truncated (the wire had them: snaplen) or malformed (the parent
+    /// said the layer is shorter), naming `what`, and returns false.
+    pub fn need(&mut self, end: usize, what: &'static str) -> bool {
+        if end <= self.captured {
+            return true;
+        }
+        if end <= self.reported {
+            self.truncated(self.captured, what);
+        } else {
+            self.malformed(self.captured.min(self.reported), what);
+        }
+        false
+    }
+}
+
+/// Options that shape the text output.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions {
+    /// 0 for the default line, 1–3 for `-v`, `-vv`, `-vvv`.
+    pub verbose: u8,
+    /// `-e`: print the link-level header.
+    pub link_header: bool,
+}
+
+/// What a dissector prints its text through: the decoded packet, the layer
+/// being printed, the options and the output buffer.
+pub struct Render<'a> {
+    pub registry: &'a Registry,
+    pub packet: &'a Packet,
+    pub options: &'a RenderOptions,
+    pub out: &'a mut String,
+    /// Index of the layer being printed.
+    pub index: usize,
+}
+
+impl<'a> Render<'a> {
+    pub fn layer(&self) -> &'a Layer {
+        &self.packet.layers[self.index]
+    }
+
+    /// The layer after this one, if any.
+    pub fn next_layer(&self) -> Option<&'a Layer> {
+        self.packet.layers.get(self.index + 1)
+    }
+
+    /// The bytes of the layer being printed.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.layer().bytes(&self.packet.data)
+    }
+
+    pub fn fields(&self) -> &'a [Field] {
+        self.packet.layer_fields(self.layer())
+    }
+
+    pub fn find(&self, def: &'static FieldDef) -> Option<&'a Field> {
+        self.packet.find(self.layer(), def)
+    }
+
+    pub fn u64(&self, def: &'static FieldDef) -> Option<u64> {
+        self.packet.u64_of(self.layer(), def)
+    }
+
+    pub fn value(&self, def: &'static FieldDef) -> Option<Value> {
+        self.packet.value_of(self.layer(), def)
+    }
+
+    /// Prints layer `index` with its dissector's `render`, then returns here.
+    pub fn render_layer(&mut self, index: usize) -> fmt::Result {
+        if index >= self.packet.layers.len() {
+            return Ok(());
+        }
+        let saved = self.index;
+        self.index = index;
+        let id = self.packet.layers[index].dissector;
+        let registry = self.registry;
+        let result = registry.dissector(id).render(self);
+        self.index = saved;
+        result
+    }
+
+    /// Prints the next layer (if any).
+    pub fn next(&mut self) -> fmt::Result {
+        self.render_layer(self.index + 1)
+    }
+}
+
+impl fmt::Write for Render<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.out.push_str(s);
+        Ok(())
+    }
+}

@@ -1,0 +1,306 @@
+//! Field descriptors (declared once, statically, per protocol) and field values.
+//!
+//! A [`FieldDef`] is the equivalent of Wireshark's `hf_register_info` entry:
+//! the abbreviation (`ip.ttl`), the display name ("Time to Live"), the type,
+//! how to print it, optional value names and an optional bitmask. One table of
+//! these drives the tree, JSON, `--list-fields` and filters.
+
+use std::fmt::{self, Write};
+
+/// What kind of value a field holds; decides how it is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    /// A heading with no value of its own (a subtree label such as "Options").
+    None,
+    Bool,
+    /// Unsigned integer of the given width in bits (8, 16, 24, 32, 48, 64).
+    Uint(u8),
+    /// Signed integer of the given width in bits.
+    Int(u8),
+    /// Floating point (seconds, ratios).
+    Double,
+    Ether,
+    Ipv4,
+    Ipv6,
+    /// Raw bytes, printed as colon-separated hex (as tshark prints them).
+    Bytes,
+    /// Text taken from the packet bytes or a static string.
+    Str,
+    /// Seconds since the Unix epoch with nanoseconds (`Value::Time`).
+    AbsTime,
+    /// Relative seconds (`Value::F64`), printed with nanosecond precision.
+    RelTime,
+}
+
+/// Numeric base for integer fields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base {
+    Dec,
+    Hex,
+    /// Decimal with the hex value in parentheses.
+    DecHex,
+    /// Hex with the decimal value in parentheses.
+    HexDec,
+}
+
+/// One field declaration. Always `static`, so a field in the tree is a
+/// pointer to its definition plus a value.
+#[derive(Debug)]
+pub struct FieldDef {
+    /// Wireshark display-filter name, e.g. `tcp.flags.syn`.
+    pub abbrev: &'static str,
+    /// Human name, e.g. "Syn".
+    pub name: &'static str,
+    pub ftype: FieldType,
+    pub base: Base,
+    /// Meaning of a numeric value (`Some("Echo (ping) request")`), if any.
+    pub names: Option<fn(u64) -> Option<&'static str>>,
+    /// For bit fields: the mask within the parent word (shown as `.... ..1.`).
+    pub bitmask: u64,
+}
+
+impl FieldDef {
+    /// A plain field; use the builder methods for names and bitmasks.
+    pub const fn new(abbrev: &'static str, name: &'static str, ftype: FieldType) -> Self {
+        FieldDef {
+            abbrev,
+            name,
+            ftype,
+            base: Base::Dec,
+            names: None,
+            bitmask: 0,
+        }
+    }
+    pub const fn base(mut self, base: Base) -> Self {
+        self.base = base;
+        self
+    }
+    pub const fn names(mut self, names: fn(u64) -> Option<&'static str>) -> Self {
+        self.names = Some(names);
+        self
+    }
+    pub const fn mask(mut self, bitmask: u64) -> Self {
+        self.bitmask = bitmask;
+        self
+    }
+}
+
+/// A field's value. `Copy` and allocation-free: byte strings refer to the
+/// field's own byte range in the packet rather than owning a copy.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Value {
+    None,
+    Bool(bool),
+    U64(u64),
+    I64(i64),
+    F64(f64),
+    Ether([u8; 6]),
+    Ipv4([u8; 4]),
+    Ipv6([u8; 16]),
+    /// The bytes of the field's own range.
+    Bytes,
+    /// The bytes of the field's own range, as text.
+    Str,
+    /// A fixed string (e.g. a computed verdict such as "Good").
+    Static(&'static str),
+    /// Absolute time: seconds since 1970 and nanoseconds.
+    Time(i64, u32),
+}
+
+impl Value {
+    pub fn as_u64(&self) -> Option<u64> {
+        match *self {
+            Value::U64(v) => Some(v),
+            Value::Bool(b) => Some(b as u64),
+            Value::I64(v) if v >= 0 => Some(v as u64),
+            _ => None,
+        }
+    }
+}
+
+/// Flags on a field instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FieldFlags(u8);
+
+impl FieldFlags {
+    /// Computed by the dissector rather than read from the packet
+    /// (Wireshark shows these in brackets).
+    pub const GENERATED: FieldFlags = FieldFlags(1);
+    pub fn contains(self, other: FieldFlags) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+    pub fn insert(&mut self, other: FieldFlags) {
+        self.0 |= other.0;
+    }
+}
+
+/// A field instance in the decode tree. Offsets are absolute within the
+/// packet's captured bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    pub def: &'static FieldDef,
+    pub value: Value,
+    pub offset: u32,
+    pub len: u32,
+    /// Nesting depth within its layer (0 = top level). Children directly
+    /// follow their parent in the layer's field list.
+    pub depth: u8,
+    pub flags: FieldFlags,
+}
+
+impl Field {
+    /// The bytes this field covers (empty if generated or out of range).
+    pub fn bytes<'a>(&self, packet_data: &'a [u8]) -> &'a [u8] {
+        let start = self.offset as usize;
+        let end = start.saturating_add(self.len as usize);
+        packet_data.get(start..end).unwrap_or(&[])
+    }
+
+    /// The meaning of the value from the definition's value names.
+    pub fn meaning(&self) -> Option<&'static str> {
+        let names = self.def.names?;
+        names(self.value.as_u64()?)
+    }
+
+    /// Writes the value as tshark would print it in its JSON output, without
+    /// the meaning (`0x0002`, `10.0.0.1`, `64`, `1`).
+    pub fn write_value(&self, data: &[u8], out: &mut impl Write) -> fmt::Result {
+        match self.value {
+            Value::None => Ok(()),
+            Value::Bool(b) => out.write_str(if b { "True" } else { "False" }),
+            Value::U64(v) => write_uint(self.def, v, out),
+            Value::I64(v) => write!(out, "{v}"),
+            Value::F64(v) => write!(out, "{v:.9}"),
+            Value::Ether(m) => write_ether(&m, out),
+            Value::Ipv4(a) => write_ipv4(&a, out),
+            Value::Ipv6(a) => write!(out, "{}", std::net::Ipv6Addr::from(a)),
+            Value::Bytes => write_hex_colon(self.bytes(data), out),
+            Value::Str => write_text(self.bytes(data), out),
+            Value::Static(s) => out.write_str(s),
+            Value::Time(s, ns) => write_utc(s, ns, out),
+        }
+    }
+
+    /// Writes the value with its meaning, as the tree shows it:
+    /// `Echo (ping) request (8)`, `64`, `0x0002`.
+    pub fn write_show(&self, data: &[u8], out: &mut impl Write) -> fmt::Result {
+        match (self.meaning(), self.value) {
+            (Some(m), Value::U64(v)) if self.def.ftype != FieldType::Bool => {
+                write!(out, "{m} (")?;
+                write_uint(self.def, v, out)?;
+                out.write_char(')')
+            }
+            (Some(m), _) => out.write_str(m),
+            _ => self.write_value(data, out),
+        }
+    }
+}
+
+fn write_uint(def: &FieldDef, v: u64, out: &mut impl Write) -> fmt::Result {
+    let digits = match def.ftype {
+        FieldType::Uint(bits) => (bits as usize).div_ceil(4),
+        _ => 1,
+    };
+    match def.base {
+        Base::Dec => write!(out, "{v}"),
+        Base::Hex => write!(out, "0x{v:0digits$x}"),
+        Base::DecHex => write!(out, "{v} (0x{v:0digits$x})"),
+        Base::HexDec => write!(out, "0x{v:0digits$x} ({v})"),
+    }
+}
+
+pub fn write_ether(m: &[u8; 6], out: &mut impl Write) -> fmt::Result {
+    write!(
+        out,
+        "{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}",
+        m[0], m[1], m[2], m[3], m[4], m[5]
+    )
+}
+
+pub fn write_ipv4(a: &[u8; 4], out: &mut impl Write) -> fmt::Result {
+    write!(out, "{}.{}.{}.{}", a[0], a[1], a[2], a[3])
+}
+
+pub fn write_hex_colon(bytes: &[u8], out: &mut impl Write) -> fmt::Result {
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 {
+            out.write_char(':')?;
+        }
+        write!(out, "{b:02x}")?;
+    }
+    Ok(())
+}
+
+/// Printable ASCII as is, everything else as `\xNN`.
+pub fn write_text(bytes: &[u8], out: &mut impl Write) -> fmt::Result {
+    for &b in bytes {
+        if (0x20..0x7f).contains(&b) {
+            out.write_char(b as char)?;
+        } else {
+            write!(out, "\\x{b:02x}")?;
+        }
+    }
+    Ok(())
+}
+
+/// RFC 3339 UTC with nanoseconds: `2026-11-22T02:50:12.123456789Z`.
+pub fn write_utc(secs: i64, nanos: u32, out: &mut impl Write) -> fmt::Result {
+    let (y, mo, d, h, mi, s) = civil_from_unix(secs);
+    write!(
+        out,
+        "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{nanos:09}Z"
+    )
+}
+
+/// Splits Unix seconds into (year, month, day, hour, minute, second), UTC,
+/// using Howard Hinnant's days-from-civil inverse (no time zone database).
+pub fn civil_from_unix(secs: i64) -> (i64, u32, u32, u32, u32, u32) {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        m,
+        d,
+        (rem / 3600) as u32,
+        (rem % 3600 / 60) as u32,
+        (rem % 60) as u32,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn civil_dates() {
+        assert_eq!(civil_from_unix(0), (1970, 1, 1, 0, 0, 0));
+        assert_eq!(civil_from_unix(951_782_400), (2000, 2, 29, 0, 0, 0));
+        assert_eq!(civil_from_unix(2_147_483_648), (2038, 1, 19, 3, 14, 8));
+        assert_eq!(civil_from_unix(-1), (1969, 12, 31, 23, 59, 59));
+    }
+
+    #[test]
+    fn uint_bases() {
+        static F: FieldDef = FieldDef::new("x.flags", "Flags", FieldType::Uint(16)).base(Base::Hex);
+        let f = Field {
+            def: &F,
+            value: Value::U64(2),
+            offset: 0,
+            len: 2,
+            depth: 0,
+            flags: FieldFlags::default(),
+        };
+        let mut s = String::new();
+        f.write_value(&[], &mut s).unwrap();
+        assert_eq!(s, "0x0002");
+    }
+}

@@ -1,0 +1,358 @@
+//! Output formats over a decoded [`Packet`]: the tcpdump-style line, the
+//! field tree (`-V`), the hex/ASCII dump (`-X`) and JSON. They live in the
+//! library so tools can reuse them; the CLI only picks one.
+
+use std::fmt::{self, Write};
+
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
+
+use crate::dissector::{Render, RenderOptions};
+use crate::field::{civil_from_unix, write_utc, Field, FieldFlags, Value};
+use crate::registry::Registry;
+use crate::tree::{Layer, Packet, Status};
+
+/// How the timestamp at the start of a line is printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TimeFormat {
+    /// `HH:MM:SS.uuuuuu` (tcpdump's default, in UTC).
+    #[default]
+    Time,
+    /// `YYYY-MM-DD HH:MM:SS.uuuuuu` (tcpdump -tttt).
+    DateTime,
+    /// No timestamp (tcpdump -t).
+    None,
+}
+
+/// Writes the timestamp as tcpdump does, followed by a space.
+pub fn write_timestamp(packet: &Packet, format: TimeFormat, nano: bool, out: &mut String) {
+    let f = packet.frame;
+    let (y, mo, d, h, mi, s) = civil_from_unix(f.ts_sec);
+    let _ = match format {
+        TimeFormat::None => return,
+        TimeFormat::Time => write!(out, "{h:02}:{mi:02}:{s:02}"),
+        TimeFormat::DateTime => write!(out, "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
+    };
+    let _ = if nano {
+        write!(out, ".{:09} ", f.ts_nsec)
+    } else {
+        write!(out, ".{:06} ", f.ts_nsec / 1000)
+    };
+}
+
+/// One packet in tcpdump's style (`-nn`, plus `-v`... by `options`), ending
+/// with a newline.
+pub fn summary(
+    registry: &Registry,
+    packet: &Packet,
+    options: &RenderOptions,
+    time: TimeFormat,
+    out: &mut String,
+) {
+    write_timestamp(packet, time, false, out);
+    let _ = registry.render(packet, options, out);
+    out.push('\n');
+}
+
+/// The full field tree, like `tshark -V`.
+pub fn tree(registry: &Registry, packet: &Packet, only: Option<&str>, out: &mut String) {
+    let f = &packet.frame;
+    if only.is_none() {
+        let _ = writeln!(
+            out,
+            "Frame {}: {} bytes on wire ({} bits), {} bytes captured ({} bits) on interface {}",
+            f.number,
+            f.len,
+            u64::from(f.len) * 8,
+            f.caplen,
+            u64::from(f.caplen) * 8,
+            f.interface
+        );
+        out.push_str("    Arrival Time: ");
+        let _ = write_utc(f.ts_sec, f.ts_nsec, out);
+        let _ = writeln!(out, "\n    Link type: {}", f.linktype);
+    }
+    for (index, layer) in packet.layers.iter().enumerate() {
+        if only.is_some_and(|name| name != layer.name) {
+            continue;
+        }
+        let options = RenderOptions::default();
+        let mut r = Render {
+            registry,
+            packet,
+            options: &options,
+            out,
+            index,
+        };
+        let _ = registry.dissector(layer.dissector).title(&mut r);
+        out.push('\n');
+        for field in packet.layer_fields(layer) {
+            write_tree_field(field, &packet.data, out);
+        }
+        write_status(layer, out);
+    }
+}
+
+fn write_tree_field(field: &Field, data: &[u8], out: &mut String) {
+    for _ in 0..=field.depth {
+        out.push_str("    ");
+    }
+    let generated = field.flags.contains(FieldFlags::GENERATED);
+    if generated {
+        out.push('[');
+    }
+    if field.def.bitmask != 0 {
+        write_bits(field, data, out);
+        out.push_str(" = ");
+    }
+    out.push_str(field.def.name);
+    if field.value != Value::None {
+        out.push_str(": ");
+        let _ = field.write_show(data, out);
+    }
+    if generated {
+        out.push(']');
+    }
+    out.push('\n');
+}
+
+/// `0100 .... ` style: the masked bits of the field's bytes, dots elsewhere.
+fn write_bits(field: &Field, data: &[u8], out: &mut String) {
+    let mask = field.def.bitmask;
+    let width = (field.len.clamp(1, 8) * 8) as u64;
+    let raw = field
+        .bytes(data)
+        .iter()
+        .fold(0u64, |acc, &b| acc << 8 | u64::from(b));
+    for bit in (0..width).rev() {
+        let m = 1u64 << bit;
+        out.push(if mask & m == 0 {
+            '.'
+        } else if raw & m != 0 {
+            '1'
+        } else {
+            '0'
+        });
+        if bit % 4 == 0 && bit != 0 {
+            out.push(' ');
+        }
+    }
+}
+
+fn write_status(layer: &Layer, out: &mut String) {
+    let _ = match layer.status {
+        Status::Ok => Ok(()),
+        Status::Truncated { offset, reason } => writeln!(
+            out,
+            "    [Packet size limited during capture: {} truncated at byte {offset} ({reason})]",
+            layer.name
+        ),
+        Status::Malformed { offset, reason } => writeln!(
+            out,
+            "    [Malformed Packet: {} at byte {offset}: {reason}]",
+            layer.name
+        ),
+    };
+}
+
+/// Hex and ASCII of `bytes`, 16 per line, as tcpdump -X prints them.
+pub fn hex_dump(bytes: &[u8], out: &mut String) {
+    for (line, chunk) in bytes.chunks(16).enumerate() {
+        let _ = write!(out, "\t0x{:04x}:  ", line * 16);
+        for i in 0..16 {
+            match chunk.get(i) {
+                Some(b) => {
+                    let _ = write!(out, "{b:02x}");
+                }
+                None => out.push_str("  "),
+            }
+            if i % 2 == 1 {
+                out.push(' ');
+            }
+        }
+        out.push(' ');
+        for &b in chunk {
+            out.push(if (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                '.'
+            });
+        }
+        out.push('\n');
+    }
+}
+
+/// The bytes `-X` dumps: from the end of the link-layer header on, as
+/// tcpdump does (`-XX` dumps the whole frame).
+pub fn hex_payload(packet: &Packet, whole_frame: bool) -> &[u8] {
+    let start = match packet.layers.first() {
+        Some(link) if !whole_frame && packet.layers.len() > 1 => link.header_len as usize,
+        _ => 0,
+    };
+    packet.data.get(start..).unwrap_or(&[])
+}
+
+/// A packet as one JSON object (see the README for the schema). `only`
+/// keeps just the layers of that name.
+pub struct JsonPacket<'a> {
+    pub packet: &'a Packet,
+    pub only: Option<&'a str>,
+}
+
+impl Serialize for JsonPacket<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("frame", &JsonFrame(self.packet))?;
+        map.serialize_entry("layers", &JsonLayers(self))?;
+        map.end()
+    }
+}
+
+struct JsonFrame<'a>(&'a Packet);
+
+impl Serialize for JsonFrame<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let f = &self.0.frame;
+        let mut time = String::new();
+        let _ = write_utc(f.ts_sec, f.ts_nsec, &mut time);
+        let mut map = s.serialize_map(Some(6))?;
+        map.serialize_entry("number", &f.number)?;
+        map.serialize_entry("time", &time)?;
+        map.serialize_entry("caplen", &f.caplen)?;
+        map.serialize_entry("len", &f.len)?;
+        map.serialize_entry("interface", &f.interface)?;
+        map.serialize_entry("linktype", &f.linktype)?;
+        map.end()
+    }
+}
+
+struct JsonLayers<'a>(&'a JsonPacket<'a>);
+
+impl Serialize for JsonLayers<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let packet = self.0.packet;
+        let mut seq = s.serialize_seq(None)?;
+        for layer in &packet.layers {
+            if self.0.only.is_some_and(|name| name != layer.name) {
+                continue;
+            }
+            seq.serialize_element(&JsonLayer { packet, layer })?;
+        }
+        seq.end()
+    }
+}
+
+struct JsonLayer<'a> {
+    packet: &'a Packet,
+    layer: &'a Layer,
+}
+
+impl Serialize for JsonLayer<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let l = self.layer;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("name", l.name)?;
+        map.serialize_entry("offset", &l.offset)?;
+        map.serialize_entry("len", &l.len)?;
+        map.serialize_entry("status", l.status.name())?;
+        if let Status::Truncated { offset, reason } | Status::Malformed { offset, reason } =
+            l.status
+        {
+            map.serialize_entry("error_offset", &offset)?;
+            map.serialize_entry("reason", reason)?;
+        }
+        let fields = self.packet.layer_fields(l);
+        map.serialize_entry(
+            "fields",
+            &JsonFields {
+                data: &self.packet.data,
+                fields,
+            },
+        )?;
+        map.end()
+    }
+}
+
+/// A run of sibling fields (all at the depth of the first) with their
+/// children.
+struct JsonFields<'a> {
+    data: &'a [u8],
+    fields: &'a [Field],
+}
+
+impl Serialize for JsonFields<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(None)?;
+        let mut rest = self.fields;
+        while let Some((first, tail)) = rest.split_first() {
+            let children = tail.iter().take_while(|f| f.depth > first.depth).count();
+            seq.serialize_element(&JsonField {
+                data: self.data,
+                field: first,
+                children: &tail[..children],
+            })?;
+            rest = &tail[children..];
+        }
+        seq.end()
+    }
+}
+
+struct JsonField<'a> {
+    data: &'a [u8],
+    field: &'a Field,
+    children: &'a [Field],
+}
+
+impl Serialize for JsonField<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let f = self.field;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("name", f.def.abbrev)?;
+        let mut text = String::new();
+        match f.value {
+            Value::None => map.serialize_entry("value", &())?,
+            Value::Bool(b) => map.serialize_entry("value", &b)?,
+            Value::U64(v) => map.serialize_entry("value", &v)?,
+            Value::I64(v) => map.serialize_entry("value", &v)?,
+            Value::F64(v) => map.serialize_entry("value", &v)?,
+            _ => {
+                let _ = f.write_value(self.data, &mut text);
+                map.serialize_entry("value", &text)?;
+                text.clear();
+            }
+        }
+        let _ = f.write_show(self.data, &mut text);
+        map.serialize_entry("show", &text)?;
+        map.serialize_entry("offset", &f.offset)?;
+        map.serialize_entry("len", &f.len)?;
+        if f.flags.contains(FieldFlags::GENERATED) {
+            map.serialize_entry("generated", &true)?;
+        }
+        if !self.children.is_empty() {
+            map.serialize_entry(
+                "fields",
+                &JsonFields {
+                    data: self.data,
+                    fields: self.children,
+                },
+            )?;
+        }
+        map.end()
+    }
+}
+
+/// Writes the packet as one line of JSON.
+pub fn json(packet: &Packet, only: Option<&str>, out: &mut String) {
+    match serde_json::to_string(&JsonPacket { packet, only }) {
+        Ok(s) => out.push_str(&s),
+        Err(e) => {
+            let _ = write!(out, "{{\"error\":\"{e}\"}}");
+        }
+    }
+    out.push('\n');
+}
+
+/// Formats `value` with `fmt::Display` into `out` (a helper for renderers).
+pub fn push_display(out: &mut String, value: impl fmt::Display) {
+    let _ = write!(out, "{value}");
+}

@@ -1,0 +1,32 @@
+//! dissect-core: the protocol-agnostic half of dissect.
+//!
+//! - [`field`]: field declarations ([`FieldDef`]) and values.
+//! - [`tree`]: the decode tree ([`Packet`], [`Layer`], [`Status`]).
+//! - [`dissector`]: the [`Dissector`] trait, [`Context`], [`Handoff`], [`Render`].
+//! - [`registry`]: dissector tables, heuristics, decode-as and the decode loop.
+//! - [`capture`]: pcap and pcapng reading.
+//! - [`format`]: one-line, tree, hex and JSON output.
+
+pub mod capture;
+pub mod dissector;
+pub mod field;
+pub mod format;
+pub mod registry;
+pub mod tree;
+
+pub use dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions};
+pub use field::{Base, Field, FieldDef, FieldType, Value};
+pub use registry::{Registry, Table};
+pub use tree::{FrameInfo, Layer, Packet, Status};
+
+/// LINKTYPE_* values (tcpdump.org/linktypes) the built-in dissectors know.
+pub mod linktype {
+    pub const NULL: u32 = 0;
+    pub const ETHERNET: u32 = 1;
+    pub const RAW: u32 = 101;
+    pub const LOOP: u32 = 108;
+    pub const LINUX_SLL: u32 = 113;
+    pub const IPV4: u32 = 228;
+    pub const IPV6: u32 = 229;
+    pub const LINUX_SLL2: u32 = 276;
+}

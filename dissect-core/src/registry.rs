@@ -1,0 +1,333 @@
+//! Dissector tables (link type, ethertype, IP protocol, ports, ...), their
+//! heuristics and decode-as overrides, and the decode loop that walks a frame
+//! from its link type to its innermost layer.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions};
+use crate::field::{FieldDef, FieldType, Value};
+use crate::tree::{FrameInfo, Layer, Packet, Status};
+
+/// The name of a dissector table, as Wireshark names them (`udp.port`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Table(pub &'static str);
+
+impl Table {
+    /// Keyed by LINKTYPE_* value of the capture interface.
+    pub const LINKTYPE: Table = Table("linktype");
+    pub const ETHERTYPE: Table = Table("ethertype");
+    pub const IP_PROTO: Table = Table("ip.proto");
+    pub const TCP_PORT: Table = Table("tcp.port");
+    pub const UDP_PORT: Table = Table("udp.port");
+}
+
+/// Identifies a dissector inside one registry.
+pub type DissectorId = u16;
+
+/// At most this many layers per packet: a guard against handoff loops
+/// (an ICMP error quoting an ICMP error quoting ...).
+pub const MAX_LAYERS: usize = 32;
+
+#[derive(Default)]
+struct TableData {
+    keys: HashMap<u32, DissectorId>,
+    heuristics: Vec<DissectorId>,
+}
+
+/// Errors from registry calls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryError {
+    UnknownDissector(String),
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistryError::UnknownDissector(name) => write!(f, "no dissector named '{name}'"),
+        }
+    }
+}
+
+impl std::error::Error for RegistryError {}
+
+/// All dissectors and the tables that choose between them.
+pub struct Registry {
+    dissectors: Vec<Box<dyn Dissector>>,
+    tables: Vec<(Table, TableData)>,
+    decode_as: HashMap<(Table, u32), DissectorId>,
+}
+
+impl Default for Registry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Id of the built-in `data` dissector (undecoded payload).
+pub const DATA: DissectorId = 0;
+
+impl Registry {
+    /// A registry that knows only the `data` dissector.
+    pub fn new() -> Registry {
+        Registry {
+            dissectors: vec![Box::new(DataDissector)],
+            tables: Vec::new(),
+            decode_as: HashMap::new(),
+        }
+    }
+
+    /// Adds a dissector (or returns the id of the one with the same name).
+    pub fn add<D: Dissector + 'static>(&mut self, dissector: D) -> DissectorId {
+        if let Some(id) = self.id(dissector.name()) {
+            return id;
+        }
+        self.dissectors.push(Box::new(dissector));
+        (self.dissectors.len() - 1) as DissectorId
+    }
+
+    /// The id of the dissector with this protocol name.
+    pub fn id(&self, name: &str) -> Option<DissectorId> {
+        self.dissectors
+            .iter()
+            .position(|d| d.name() == name)
+            .map(|i| i as DissectorId)
+    }
+
+    /// The dissector with this id (the `data` dissector for an unknown id).
+    pub fn dissector(&self, id: DissectorId) -> &dyn Dissector {
+        match self.dissectors.get(id as usize) {
+            Some(d) => d.as_ref(),
+            None => self.dissectors[DATA as usize].as_ref(),
+        }
+    }
+
+    /// Every registered dissector.
+    pub fn dissectors(&self) -> impl Iterator<Item = &dyn Dissector> {
+        self.dissectors.iter().map(|d| d.as_ref())
+    }
+
+    fn table_mut(&mut self, table: Table) -> &mut TableData {
+        let pos = match self.tables.iter().position(|(t, _)| *t == table) {
+            Some(pos) => pos,
+            None => {
+                self.tables.push((table, TableData::default()));
+                self.tables.len() - 1
+            }
+        };
+        &mut self.tables[pos].1
+    }
+
+    fn table(&self, table: Table) -> Option<&TableData> {
+        self.tables
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map(|(_, d)| d)
+    }
+
+    /// Registers `dissector` for `key` in `table` in one call, e.g.
+    /// `registry.register(Table::UDP_PORT, 123, Ntp::default())`.
+    pub fn register<D: Dissector + 'static>(
+        &mut self,
+        table: Table,
+        key: u32,
+        dissector: D,
+    ) -> DissectorId {
+        let id = self.add(dissector);
+        self.register_id(table, key, id);
+        id
+    }
+
+    /// Registers an already added dissector for another key.
+    pub fn register_id(&mut self, table: Table, key: u32, id: DissectorId) {
+        self.table_mut(table).keys.insert(key, id);
+    }
+
+    /// Registers `dissector`'s [`Dissector::probe`] as a heuristic for
+    /// payloads of `table` that no key claimed.
+    pub fn register_heuristic<D: Dissector + 'static>(
+        &mut self,
+        table: Table,
+        dissector: D,
+    ) -> DissectorId {
+        let id = self.add(dissector);
+        let heuristics = &mut self.table_mut(table).heuristics;
+        if !heuristics.contains(&id) {
+            heuristics.push(id);
+        }
+        id
+    }
+
+    /// Decode-as: payloads keyed `key` in `table` go to the dissector named
+    /// `name`, whatever the tables say (`udp.port==4123,ntp`).
+    pub fn decode_as(&mut self, table: Table, key: u32, name: &str) -> Result<(), RegistryError> {
+        let id = self
+            .id(name)
+            .ok_or_else(|| RegistryError::UnknownDissector(name.to_string()))?;
+        self.decode_as.insert((table, key), id);
+        Ok(())
+    }
+
+    fn by_key(&self, table: Table, key: u32) -> Option<DissectorId> {
+        if let Some(&id) = self.decode_as.get(&(table, key)) {
+            return Some(id);
+        }
+        self.table(table)?.keys.get(&key).copied()
+    }
+
+    fn by_heuristic(&self, table: Table, data: &[u8], cx: &Context<'_>) -> Option<DissectorId> {
+        let mut maybe = None;
+        for &id in &self.table(table)?.heuristics {
+            match self.dissector(id).probe(data, cx) {
+                Probe::Yes => return Some(id),
+                Probe::Maybe if maybe.is_none() => maybe = Some(id),
+                _ => {}
+            }
+        }
+        maybe
+    }
+
+    fn choose(&self, next: Next, data: &[u8], cx: &Context<'_>) -> Option<DissectorId> {
+        match next {
+            Next::None => None,
+            Next::Named(name) => self.id(name),
+            Next::Key(table, key) => self
+                .by_key(table, key)
+                .or_else(|| self.by_heuristic(table, data, cx)),
+            Next::Ports(table, a, b) => {
+                let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+                self.by_key(table, lo)
+                    .or_else(|| self.by_key(table, hi))
+                    .or_else(|| self.by_heuristic(table, data, cx))
+            }
+        }
+    }
+
+    /// Decodes a frame into `packet` (cleared first, buffers reused).
+    pub fn dissect(&mut self, frame: &FrameInfo, data: &[u8], packet: &mut Packet) {
+        packet.clear();
+        packet.frame = *frame;
+        packet.data.extend_from_slice(data);
+        let reported = (frame.len as usize).max(data.len());
+        self.dissect_from(
+            Next::Key(Table::LINKTYPE, frame.linktype),
+            0,
+            reported,
+            packet,
+        );
+    }
+
+    /// Decodes `packet.data[offset..]` (wire length `reported`) starting with
+    /// the dissector that `next` picks, appending layers to `packet`. This is
+    /// also the entry for bytes that did not come from the link layer, such
+    /// as a reassembled stream.
+    pub fn dissect_from(
+        &mut self,
+        mut next: Next,
+        mut offset: usize,
+        mut reported: usize,
+        packet: &mut Packet,
+    ) {
+        let Packet {
+            frame,
+            data,
+            layers,
+            fields,
+        } = packet;
+        let data: &[u8] = data;
+        while layers.len() < MAX_LAYERS {
+            let bytes = data.get(offset..).unwrap_or(&[]);
+            let captured = bytes.len().min(reported);
+            let bytes = &bytes[..captured];
+            let mut cx = Context {
+                frame,
+                data,
+                layers,
+                fields,
+                base: offset,
+                captured,
+                reported,
+                depth: 0,
+            };
+            let id = match self.choose(next, bytes, &cx) {
+                Some(id) => id,
+                None if captured > 0 => DATA,
+                None => break,
+            };
+            let start = cx.fields.len() as u32;
+            cx.layers.push(Layer {
+                name: self.dissectors[id as usize].name(),
+                dissector: id,
+                offset: offset as u32,
+                len: captured as u32,
+                header_len: 0,
+                reported_len: reported as u32,
+                status: Status::Ok,
+                fields: start..start,
+            });
+            let handoff: Handoff = self.dissectors[id as usize].dissect(bytes, &mut cx);
+            let header_len = handoff.header_len.min(captured);
+            if let Some(layer) = layers.last_mut() {
+                layer.header_len = header_len as u32;
+                layer.fields.end = fields.len() as u32;
+            }
+            if handoff.next == Next::None || id == DATA {
+                break;
+            }
+            // The payload's wire length cannot exceed what the layer had left.
+            let room = reported.saturating_sub(handoff.header_len);
+            let payload_reported = handoff.payload_len.min(room);
+            if payload_reported == 0 {
+                break;
+            }
+            next = handoff.next;
+            offset += header_len;
+            reported = payload_reported;
+            if handoff.header_len > captured {
+                // The header itself was cut: nothing of the payload was captured.
+                offset = data.len();
+            }
+        }
+    }
+
+    /// Prints the tcpdump-style text of a decoded packet (without the
+    /// timestamp) by running each layer's [`Dissector::render`].
+    pub fn render(
+        &self,
+        packet: &Packet,
+        options: &RenderOptions,
+        out: &mut String,
+    ) -> fmt::Result {
+        let mut r = Render {
+            registry: self,
+            packet,
+            options,
+            out,
+            index: 0,
+        };
+        r.render_layer(0)
+    }
+}
+
+static DATA_DATA: FieldDef = FieldDef::new("data.data", "Data", FieldType::Bytes);
+static DATA_LEN: FieldDef = FieldDef::new("data.len", "Length", FieldType::Uint(32));
+
+/// Undecoded bytes (Wireshark's `data` protocol).
+struct DataDissector;
+
+impl Dissector for DataDissector {
+    fn name(&self) -> &'static str {
+        "data"
+    }
+    fn full_name(&self) -> &'static str {
+        "Data"
+    }
+    fn dissect(&mut self, data: &[u8], cx: &mut Context<'_>) -> Handoff {
+        cx.add(&DATA_DATA, 0..data.len(), Value::Bytes);
+        cx.generated(&DATA_LEN, 0..0, Value::U64(data.len() as u64));
+        if data.len() < cx.reported_len() {
+            cx.truncated(data.len(), "data");
+        }
+        Handoff::done(data.len())
+    }
+}

@@ -1,0 +1,3 @@
+//! STUB: being written.
+
+pub fn register(_registry: &mut dissect_core::Registry) {}

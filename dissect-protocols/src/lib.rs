@@ -1,0 +1,47 @@
+//! dissect-protocols: the built-in dissectors.
+//!
+//! Each module has two faces: a typed zero-copy view for tool builders
+//! (`ethernet::Ethernet::parse(&[u8])`) and a [`dissect_core::Dissector`] that
+//! maps the view to fields in the decode tree. [`registry`] returns a
+//! registry with every built-in registered.
+
+pub mod arp;
+pub mod ethernet;
+pub mod icmp;
+pub mod icmpv6;
+pub mod ipv4;
+pub mod ipv6;
+pub mod linklayer;
+pub mod names;
+pub mod sll;
+pub mod tcp;
+pub mod udp;
+pub mod vlan;
+pub mod wire;
+
+pub use wire::Error;
+
+use dissect_core::Registry;
+
+/// Registers every built-in dissector in `registry`, through the same calls
+/// a library user makes for their own.
+pub fn register_defaults(registry: &mut Registry) {
+    ethernet::register(registry);
+    vlan::register(registry);
+    sll::register(registry);
+    linklayer::register(registry);
+    arp::register(registry);
+    ipv4::register(registry);
+    ipv6::register(registry);
+    tcp::register(registry);
+    udp::register(registry);
+    icmp::register(registry);
+    icmpv6::register(registry);
+}
+
+/// A registry with every built-in dissector.
+pub fn registry() -> Registry {
+    let mut registry = Registry::new();
+    register_defaults(&mut registry);
+    registry
+}

@@ -1,0 +1,96 @@
+//! Value names shared by several protocols: EtherTypes and IP protocol
+//! numbers, as Wireshark names them (tree, JSON) and as tcpdump prints them.
+
+/// Wireshark's name for an EtherType (`eth.type`, `vlan.etype`, `sll.etype`).
+pub fn ethertype_name(t: u16) -> Option<&'static str> {
+    Some(match t {
+        0x0800 => "IPv4",
+        0x0806 => "ARP",
+        0x8035 => "RARP",
+        0x8100 => "802.1Q Virtual LAN",
+        0x86dd => "IPv6",
+        0x8847 => "MPLS label switched packet",
+        0x8863 => "PPPoE Discovery",
+        0x8864 => "PPPoE Session",
+        0x888e => "802.1X Authentication",
+        0x88a8 => "802.1ad Provider Bridge (Q-in-Q)",
+        0x88cc => "802.1 Link Layer Discovery Protocol (LLDP)",
+        0x9000 => "Configuration Test Protocol (loopback)",
+        0x9100 => "VLAN-tagged frame (Q-in-Q)",
+        _ => return None,
+    })
+}
+
+/// tcpdump's name for an EtherType (`ethertype IPv4 (0x0800)`).
+pub fn tcpdump_ethertype_name(t: u16) -> Option<&'static str> {
+    Some(match t {
+        0x0800 => "IPv4",
+        0x0806 => "ARP",
+        0x8035 => "Reverse ARP",
+        0x8100 => "802.1Q",
+        0x86dd => "IPv6",
+        0x8847 => "MPLS unicast",
+        0x8848 => "MPLS multicast",
+        0x8863 => "PPPoE D",
+        0x8864 => "PPPoE S",
+        0x888e => "EAPOL",
+        0x88a8 => "802.1Q-QinQ",
+        0x88cc => "LLDP",
+        0x9000 => "Loopback",
+        0x9100 => "802.1Q-9100",
+        0x9200 => "802.1Q-9200",
+        _ => return None,
+    })
+}
+
+/// Wireshark's name for an IP protocol number (`ip.proto`, `ipv6.nxt`).
+pub fn ip_proto_name(p: u8) -> Option<&'static str> {
+    Some(match p {
+        0 => "IPv6 Hop-by-Hop Option",
+        1 => "ICMP",
+        2 => "IGMP",
+        4 => "IPIP",
+        6 => "TCP",
+        17 => "UDP",
+        41 => "IPv6",
+        43 => "Routing Header for IPv6",
+        44 => "Fragment Header for IPv6",
+        47 => "Generic Routing Encapsulation",
+        50 => "Encap Security Payload",
+        51 => "Authentication Header",
+        58 => "ICMPv6",
+        59 => "IPv6 No Next Header",
+        60 => "Destination Options for IPv6",
+        89 => "OSPF IGP",
+        103 => "PIM",
+        112 => "Virtual Router Redundancy Protocol",
+        132 => "SCTP",
+        _ => return None,
+    })
+}
+
+/// tcpdump's name for an IP protocol number (`proto TCP (6)`).
+pub fn tcpdump_ip_proto_name(p: u8) -> Option<&'static str> {
+    Some(match p {
+        0 => "Options",
+        1 => "ICMP",
+        2 => "IGMP",
+        4 => "IPIP",
+        6 => "TCP",
+        17 => "UDP",
+        41 => "IPv6",
+        43 => "Routing",
+        44 => "Fragment",
+        47 => "GRE",
+        50 => "ESP",
+        51 => "AH",
+        58 => "ICMPv6",
+        59 => "NONE",
+        60 => "DSTOPTS",
+        89 => "OSPF",
+        103 => "PIM",
+        112 => "VRRP",
+        132 => "SCTP",
+        _ => return None,
+    })
+}
