@@ -1,1 +1,213 @@
-fn main() {}
+//! `dissect`: reads a pcap/pcapng capture and prints its packets like
+//! `tcpdump -nn` (or as a field tree, hex dump or JSON).
+//!
+//! Data goes to stdout, errors to stderr as `dissect: FILE: reason`. Exit
+//! status 0 only when the whole file was read.
+
+mod args;
+mod output;
+mod pipeline;
+
+use std::io::{self, BufWriter, IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use dissect_core::capture::CaptureReader;
+use dissect_core::{Detail, Registry, RenderOptions, Table};
+
+use args::Args;
+use output::{Hex, Mode, Printer, TimeStyle};
+use pipeline::{Selection, Stop};
+
+/// Bytes of output gathered before each write to stdout.
+const OUTPUT_BUFFER: usize = 1 << 20;
+
+/// Dissector tables `--decode-as` can override.
+const DECODE_AS_TABLES: [Table; 5] = [
+    Table::LINKTYPE,
+    Table::ETHERTYPE,
+    Table::IP_PROTO,
+    Table::TCP_PORT,
+    Table::UDP_PORT,
+];
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output went away (`dissect x | head`): not an error.
+        Err(Failure::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Output(e)) => {
+            eprintln!("dissect: error writing output: {e}");
+            ExitCode::FAILURE
+        }
+        Err(Failure::Message(message)) => {
+            eprintln!("dissect: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+enum Failure {
+    /// Writing to stdout failed.
+    Output(io::Error),
+    /// Anything else, already worded for the user.
+    Message(String),
+}
+
+impl From<io::Error> for Failure {
+    fn from(e: io::Error) -> Failure {
+        Failure::Output(e)
+    }
+}
+
+fn run(args: &Args) -> Result<(), Failure> {
+    let mut registry = build_registry(args)?;
+    // The default line reads a handful of fields: build only those.
+    if !args.json && !args.tree && args.verbose == 0 {
+        registry.set_detail(Detail::Summary);
+    }
+    let stdout = io::stdout();
+    let flush_each = args.line_buffered || stdout.is_terminal();
+    let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, stdout.lock());
+    if args.list_protocols {
+        list_protocols(&registry, &mut out)?;
+        out.flush()?;
+        return Ok(());
+    }
+    let Some(path) = args.path() else {
+        return Err(Failure::Message("no capture file given".into()));
+    };
+    let shown = path.display();
+    let reader = CaptureReader::open(path)
+        .map_err(|e| Failure::Message(format!("{shown}: {}", e.message)))?;
+    let mut printer = printer_for(args);
+    let selection = Selection {
+        layer: args.layer.as_deref(),
+        count: args.count,
+    };
+    let render = build_registry(args)?;
+    match pipeline::run(
+        reader,
+        registry,
+        &render,
+        &mut printer,
+        selection,
+        flush_each,
+        &mut out,
+    ) {
+        Ok(()) => Ok(()),
+        Err(Stop::Output(e)) => Err(Failure::Output(e)),
+        Err(Stop::Capture(e)) => Err(Failure::Message(format!("{shown}: {e}"))),
+    }
+}
+
+/// The protocols with the --decode-as rules applied.
+fn build_registry(args: &Args) -> Result<Registry, Failure> {
+    let mut registry = dissect_protocols::registry();
+    for rule in &args.decode_as {
+        apply_decode_as(&mut registry, rule).map_err(Failure::Message)?;
+    }
+    Ok(registry)
+}
+
+fn printer_for(args: &Args) -> Printer {
+    let mode = if args.json {
+        Mode::Json
+    } else if args.tree {
+        Mode::Tree
+    } else {
+        Mode::Line
+    };
+    let options = RenderOptions {
+        verbose: args.verbose.min(3),
+        link_header: args.link_header,
+        absolute_seq: args.absolute_seq,
+    };
+    let mut printer = Printer::new(mode, TimeStyle::from_count(args.t), options);
+    printer.nano = args.nano;
+    printer.number = args.number;
+    printer.only = args.layer.clone();
+    printer.hex = if args.hex_ascii > 0 {
+        Hex::Ascii {
+            whole_frame: args.hex_ascii > 1,
+        }
+    } else if args.hex > 0 {
+        Hex::Plain {
+            whole_frame: args.hex > 1,
+        }
+    } else {
+        Hex::None
+    };
+    printer
+}
+
+/// `udp.port==4123,ntp`: payloads keyed 4123 in `udp.port` go to `ntp`.
+fn apply_decode_as(registry: &mut Registry, rule: &str) -> Result<(), String> {
+    let bad = |why: &str| {
+        format!("--decode-as '{rule}': {why} (expected TABLE==KEY,PROTO, e.g. udp.port==4123,ntp)")
+    };
+    let (table_name, rest) = rule.split_once("==").ok_or_else(|| bad("no '=='"))?;
+    let (key, protocol) = rest.split_once(',').ok_or_else(|| bad("no ','"))?;
+    let table = DECODE_AS_TABLES
+        .iter()
+        .find(|t| t.name() == table_name.trim())
+        .ok_or_else(|| {
+            let known: Vec<&str> = DECODE_AS_TABLES.iter().map(|t| t.name()).collect();
+            bad(&format!(
+                "unknown table '{table_name}'; known tables: {}",
+                known.join(", ")
+            ))
+        })?;
+    let key = parse_key(key.trim()).ok_or_else(|| bad(&format!("bad key '{key}'")))?;
+    let protocol = protocol.trim();
+    registry.decode_as(*table, key, protocol).map_err(|_| {
+        let mut names: Vec<&str> = registry.dissectors().map(|d| d.name()).collect();
+        names.sort_unstable();
+        format!(
+            "--decode-as '{rule}': unknown protocol '{protocol}'; known protocols: {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// A table key in decimal or `0x` hexadecimal.
+fn parse_key(key: &str) -> Option<u32> {
+    match key.strip_prefix("0x").or_else(|| key.strip_prefix("0X")) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+        None => key.parse().ok(),
+    }
+}
+
+fn list_protocols(registry: &Registry, out: &mut impl Write) -> io::Result<()> {
+    let mut protocols: Vec<(&str, &str)> = registry
+        .dissectors()
+        .map(|d| (d.name(), d.full_name()))
+        .collect();
+    protocols.sort_unstable();
+    for (name, full_name) in protocols {
+        writeln!(out, "{name:<12} {full_name}")?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decode_as_rules() {
+        let mut registry = dissect_protocols::registry();
+        assert!(apply_decode_as(&mut registry, "udp.port==4123,data").is_ok());
+        assert!(apply_decode_as(&mut registry, "ethertype==0x88b5,data").is_ok());
+        let err = apply_decode_as(&mut registry, "udp.port==4123,nosuch").unwrap_err();
+        assert!(
+            err.contains("known protocols:") && err.contains("eth"),
+            "{err}"
+        );
+        let err = apply_decode_as(&mut registry, "foo.port==1,data").unwrap_err();
+        assert!(err.contains("known tables: linktype"), "{err}");
+        assert!(apply_decode_as(&mut registry, "udp.port=1,data").is_err());
+        assert!(apply_decode_as(&mut registry, "udp.port==x,data").is_err());
+    }
+}

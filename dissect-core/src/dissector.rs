@@ -113,15 +113,36 @@ pub struct Context<'a> {
     /// Wire bytes of the current layer.
     pub(crate) reported: usize,
     pub(crate) depth: u8,
+    pub(crate) detail: Detail,
+}
+
+/// How much of the tree to build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Detail {
+    /// Every field (the tree, JSON, filters, `-v`).
+    #[default]
+    Full,
+    /// Only the fields marked [`FieldDef::summary`]: all the one-line text
+    /// needs. Layers, their ranges and statuses are the same as in `Full`.
+    Summary,
 }
 
 impl<'a> Context<'a> {
+    /// True when every field is wanted: dissectors skip work that only
+    /// feeds the tree (options subtrees, checksum verdicts) when it is not.
+    #[inline]
+    pub fn full_detail(&self) -> bool {
+        self.detail == Detail::Full
+    }
+
+    #[inline]
     pub fn frame(&self) -> &FrameInfo {
         self.frame
     }
 
     /// Bytes this layer had on the wire according to its parent; at least
     /// `data.len()`.
+    #[inline]
     pub fn reported_len(&self) -> usize {
         self.reported
     }
@@ -130,6 +151,12 @@ impl<'a> Context<'a> {
     pub fn previous_layers(&self) -> &[Layer] {
         let n = self.layers.len().saturating_sub(1);
         &self.layers[..n]
+    }
+
+    /// The fields of an earlier layer.
+    pub fn layer_fields(&self, layer: &Layer) -> &[Field] {
+        let (start, end) = (layer.fields.start as usize, layer.fields.end as usize);
+        self.fields.get(start..end).unwrap_or(&[])
     }
 
     /// The nearest earlier layer with this name and its fields.
@@ -161,7 +188,11 @@ impl<'a> Context<'a> {
 
     /// Adds a field covering `range` of this layer's bytes (offsets relative
     /// to the layer). The range is clipped to the layer's captured bytes.
+    #[inline]
     pub fn add(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
+        if self.detail == Detail::Summary && !def.summary {
+            return;
+        }
         let start = range.start.min(self.captured);
         let end = range.end.clamp(start, self.captured);
         self.fields.push(Field {
@@ -176,22 +207,28 @@ impl<'a> Context<'a> {
 
     /// Adds a field and makes the fields added until [`Context::pop`] its
     /// children (bit fields under a flag word, options under "Options").
+    #[inline]
     pub fn push(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
         self.add(def, range, value);
         self.depth = self.depth.saturating_add(1);
     }
 
     /// Closes the subtree opened by the last [`Context::push`].
+    #[inline]
     pub fn pop(&mut self) {
         self.depth = self.depth.saturating_sub(1);
     }
 
     /// Adds a value the dissector computed (checksum status, payload length),
     /// anchored at `range` of the layer, shown in brackets by the tree.
+    #[inline]
     pub fn generated(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
+        let before = self.fields.len();
         self.add(def, range, value);
-        if let Some(f) = self.fields.last_mut() {
-            f.flags.insert(FieldFlags::GENERATED);
+        if self.fields.len() > before {
+            if let Some(f) = self.fields.last_mut() {
+                f.flags.insert(FieldFlags::GENERATED);
+            }
         }
     }
 
@@ -224,6 +261,7 @@ impl<'a> Context<'a> {
     /// Checks that bytes up to `end` (relative) are there. If not, marks the
     /// layer truncated (the wire had them: snaplen) or malformed (the parent
     /// said the layer is shorter), naming `what`, and returns false.
+    #[inline]
     pub fn need(&mut self, end: usize, what: &'static str) -> bool {
         if end <= self.captured {
             return true;
@@ -244,6 +282,8 @@ pub struct RenderOptions {
     pub verbose: u8,
     /// `-e`: print the link-level header.
     pub link_header: bool,
+    /// `-S`: absolute TCP sequence numbers instead of relative ones.
+    pub absolute_seq: bool,
 }
 
 /// What a dissector prints its text through: the decoded packet, the layer
@@ -288,6 +328,20 @@ impl<'a> Render<'a> {
         self.packet.value_of(self.layer(), def)
     }
 
+    /// Appends a number in decimal: the per-packet text is mostly numbers,
+    /// and this costs a fraction of `write!`.
+    #[inline]
+    pub fn number(&mut self, value: impl Into<u64>) {
+        let mut buf = itoa::Buffer::new();
+        self.out.push_str(buf.format(value.into()));
+    }
+
+    /// Appends text (infallible, unlike `write_str`).
+    #[inline]
+    pub fn text(&mut self, s: &str) {
+        self.out.push_str(s);
+    }
+
     /// Prints layer `index` with its dissector's `render`, then returns here.
     pub fn render_layer(&mut self, index: usize) -> fmt::Result {
         if index >= self.packet.layers.len() {
@@ -302,15 +356,23 @@ impl<'a> Render<'a> {
         result
     }
 
-    /// Prints the next layer (if any).
+    /// Prints the next layer (if any). Named like tcpdump's "print the rest"
+    /// step; this is not an iterator.
+    #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> fmt::Result {
         self.render_layer(self.index + 1)
     }
 }
 
 impl fmt::Write for Render<'_> {
+    #[inline]
     fn write_str(&mut self, s: &str) -> fmt::Result {
         self.out.push_str(s);
+        Ok(())
+    }
+    #[inline]
+    fn write_char(&mut self, c: char) -> fmt::Result {
+        self.out.push(c);
         Ok(())
     }
 }

@@ -57,6 +57,9 @@ pub struct FieldDef {
     pub names: Option<fn(u64) -> Option<&'static str>>,
     /// For bit fields: the mask within the parent word (shown as `.... ..1.`).
     pub bitmask: u64,
+    /// The one-line text (or a later dissector) reads this field, so it is
+    /// built even in [`Detail::Summary`](crate::Detail::Summary) mode.
+    pub summary: bool,
 }
 
 impl FieldDef {
@@ -69,6 +72,7 @@ impl FieldDef {
             base: Base::Dec,
             names: None,
             bitmask: 0,
+            summary: false,
         }
     }
     pub const fn base(mut self, base: Base) -> Self {
@@ -81,6 +85,11 @@ impl FieldDef {
     }
     pub const fn mask(mut self, bitmask: u64) -> Self {
         self.bitmask = bitmask;
+        self
+    }
+    /// Marks a field the one-line text or a later layer reads.
+    pub const fn summary(mut self) -> Self {
+        self.summary = true;
         self
     }
 }
@@ -173,7 +182,7 @@ impl Field {
             Value::F64(v) => write!(out, "{v:.9}"),
             Value::Ether(m) => write_ether(&m, out),
             Value::Ipv4(a) => write_ipv4(&a, out),
-            Value::Ipv6(a) => write!(out, "{}", std::net::Ipv6Addr::from(a)),
+            Value::Ipv6(a) => write_ipv6(&a, out),
             Value::Bytes => write_hex_colon(self.bytes(data), out),
             Value::Str => write_text(self.bytes(data), out),
             Value::Static(s) => out.write_str(s),
@@ -217,8 +226,105 @@ pub fn write_ether(m: &[u8; 6], out: &mut impl Write) -> fmt::Result {
     )
 }
 
+/// Dotted quad, digit by digit: this runs twice for most lines of output,
+/// where `write!` with four arguments costs several times more.
 pub fn write_ipv4(a: &[u8; 4], out: &mut impl Write) -> fmt::Result {
-    write!(out, "{}.{}.{}.{}", a[0], a[1], a[2], a[3])
+    for (i, &octet) in a.iter().enumerate() {
+        if i > 0 {
+            out.write_char('.')?;
+        }
+        write_decimal(out, octet.into())?;
+    }
+    Ok(())
+}
+
+/// An IPv6 address as tcpdump and inet_ntop print it (RFC 5952 style: the
+/// first longest run of two or more zero groups becomes `::`; an address
+/// with an embedded IPv4 address, `::a.b.c.d` or `::ffff:a.b.c.d`, ends in a
+/// dotted quad).
+pub fn write_ipv6(a: &[u8; 16], out: &mut impl Write) -> fmt::Result {
+    let words: [u16; 8] = std::array::from_fn(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]));
+    // The first longest run of zero words (start, length), if two or longer.
+    let (mut best, mut run) = ((0usize, 0usize), (0usize, 0usize));
+    for (i, &w) in words.iter().enumerate() {
+        if w == 0 {
+            if run.1 == 0 {
+                run.0 = i;
+            }
+            run.1 += 1;
+            if run.1 > best.1 {
+                best = run;
+            }
+        } else {
+            run.1 = 0;
+        }
+    }
+    let zeros = if best.1 >= 2 { Some(best) } else { None };
+    let in_run = |i: usize| zeros.is_some_and(|(start, len)| (start..start + len).contains(&i));
+    for i in 0..8 {
+        if in_run(i) {
+            if zeros.is_some_and(|(start, _)| start == i) {
+                out.write_char(':')?;
+            }
+            continue;
+        }
+        if i != 0 {
+            out.write_char(':')?;
+        }
+        let embedded_v4 = i == 6
+            && zeros.is_some_and(|(start, len)| {
+                start == 0
+                    && (len == 6 || (len == 7 && words[7] != 1) || (len == 5 && words[5] == 0xffff))
+            });
+        if embedded_v4 {
+            return write_ipv4(&[a[12], a[13], a[14], a[15]], out);
+        }
+        write_hex_word(words[i], out)?;
+    }
+    if zeros.is_some_and(|(start, len)| start + len == 8) {
+        out.write_char(':')?;
+    }
+    Ok(())
+}
+
+/// A 16-bit word in lowercase hex without leading zeros (`{:x}`).
+fn write_hex_word(word: u16, out: &mut impl Write) -> fmt::Result {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut started = false;
+    for shift in [12, 8, 4, 0] {
+        let nibble = usize::from(word >> shift & 0xf);
+        if nibble != 0 || started || shift == 0 {
+            out.write_char(char::from(HEX[nibble]))?;
+            started = true;
+        }
+    }
+    Ok(())
+}
+
+/// Displays an IPv6 address with [`write_ipv6`] (for `write!` arguments).
+pub struct Ipv6Text(pub [u8; 16]);
+
+impl fmt::Display for Ipv6Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_ipv6(&self.0, f)
+    }
+}
+
+/// A number in decimal, zero-padded to `width` digits (at most 20), with
+/// itoa: the per-packet text is mostly numbers, and `write!` costs several
+/// times more for each.
+pub fn write_decimal_padded(out: &mut impl Write, value: u64, width: usize) -> fmt::Result {
+    let mut buf = itoa::Buffer::new();
+    let digits = buf.format(value);
+    for _ in digits.len()..width.min(20) {
+        out.write_char('0')?;
+    }
+    out.write_str(digits)
+}
+
+/// A number in decimal, without the formatting machinery of `write!`.
+pub fn write_decimal(out: &mut impl Write, value: u64) -> fmt::Result {
+    out.write_str(itoa::Buffer::new().format(value))
 }
 
 pub fn write_hex_colon(bytes: &[u8], out: &mut impl Write) -> fmt::Result {
@@ -286,6 +392,58 @@ mod tests {
         assert_eq!(civil_from_unix(951_782_400), (2000, 2, 29, 0, 0, 0));
         assert_eq!(civil_from_unix(2_147_483_648), (2038, 1, 19, 3, 14, 8));
         assert_eq!(civil_from_unix(-1), (1969, 12, 31, 23, 59, 59));
+    }
+
+    #[test]
+    fn fast_decimal_matches_format() {
+        for (v, w) in [
+            (0u64, 0),
+            (7, 2),
+            (59, 2),
+            (123, 6),
+            (999_999, 6),
+            (u64::MAX, 0),
+            (42, 30),
+        ] {
+            let mut s = String::new();
+            write_decimal_padded(&mut s, v, w).unwrap();
+            assert_eq!(s, format!("{v:0w$}", w = w.min(20)));
+        }
+        for a in [
+            [0, 0, 0, 0],
+            [255, 255, 255, 255],
+            [10, 200, 0, 1],
+            [1, 22, 103, 9],
+        ] {
+            let mut s = String::new();
+            write_ipv4(&a, &mut s).unwrap();
+            assert_eq!(s, std::net::Ipv4Addr::from(a).to_string());
+        }
+    }
+
+    #[test]
+    fn ipv6_text_follows_inet_ntop() {
+        let cases = [
+            ("::", "::"),
+            ("::1", "::1"),
+            ("fe80::68d3:1235:d068:1f9e", "fe80::68d3:1235:d068:1f9e"),
+            ("ff02::1:6", "ff02::1:6"),
+            ("2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"),
+            ("2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"),
+            ("1::", "1::"),
+            ("::ffff:192.0.2.1", "::ffff:192.0.2.1"),
+            ("::192.0.2.1", "::192.0.2.1"),
+            (
+                "2001:4f8:4:7:2e0:81ff:fe52:9a6b",
+                "2001:4f8:4:7:2e0:81ff:fe52:9a6b",
+            ),
+        ];
+        for (input, want) in cases {
+            let a: std::net::Ipv6Addr = input.parse().unwrap();
+            let mut s = String::new();
+            write_ipv6(&a.octets(), &mut s).unwrap();
+            assert_eq!(s, want, "{input}");
+        }
     }
 
     #[test]

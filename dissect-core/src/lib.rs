@@ -14,10 +14,16 @@ pub mod format;
 pub mod registry;
 pub mod tree;
 
-pub use dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions};
+pub use dissector::{Context, Detail, Dissector, Handoff, Next, Probe, Render, RenderOptions};
 pub use field::{Base, Field, FieldDef, FieldType, Value};
 pub use registry::{Registry, Table};
 pub use tree::{FrameInfo, Layer, Packet, Status};
+
+/// The hash map dissectors keep per-capture state in (connections, pending
+/// requests): foldhash is several times faster than the default SipHash on
+/// small keys and still seeded per process, so a hostile capture cannot
+/// choose colliding keys in advance.
+pub type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 /// LINKTYPE_* values (tcpdump.org/linktypes) the built-in dissectors know.
 pub mod linktype {

@@ -5,21 +5,57 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions};
+use crate::dissector::{Context, Detail, Dissector, Handoff, Next, Probe, Render, RenderOptions};
 use crate::field::{FieldDef, FieldType, Value};
 use crate::tree::{FrameInfo, Layer, Packet, Status};
 
-/// The name of a dissector table, as Wireshark names them (`udp.port`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Table(pub &'static str);
+/// A dissector table, named as Wireshark names them (`udp.port`). The name
+/// is hashed at compile time so lookups compare one integer.
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    name: &'static str,
+    hash: u64,
+}
 
 impl Table {
     /// Keyed by LINKTYPE_* value of the capture interface.
-    pub const LINKTYPE: Table = Table("linktype");
-    pub const ETHERTYPE: Table = Table("ethertype");
-    pub const IP_PROTO: Table = Table("ip.proto");
-    pub const TCP_PORT: Table = Table("tcp.port");
-    pub const UDP_PORT: Table = Table("udp.port");
+    pub const LINKTYPE: Table = Table::new("linktype");
+    pub const ETHERTYPE: Table = Table::new("ethertype");
+    pub const IP_PROTO: Table = Table::new("ip.proto");
+    pub const TCP_PORT: Table = Table::new("tcp.port");
+    pub const UDP_PORT: Table = Table::new("udp.port");
+
+    /// A table by name (FNV-1a hashed at compile time for `const` tables).
+    pub const fn new(name: &'static str) -> Table {
+        let bytes = name.as_bytes();
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let mut i = 0;
+        while i < bytes.len() {
+            hash ^= bytes[i] as u64;
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+            i += 1;
+        }
+        Table { name, hash }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl PartialEq for Table {
+    fn eq(&self, other: &Table) -> bool {
+        // The same `const` usually shares one string: skip the text compare.
+        self.hash == other.hash && (std::ptr::eq(self.name, other.name) || self.name == other.name)
+    }
+}
+
+impl Eq for Table {}
+
+impl std::hash::Hash for Table {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
 }
 
 /// Identifies a dissector inside one registry.
@@ -29,10 +65,28 @@ pub type DissectorId = u16;
 /// (an ICMP error quoting an ICMP error quoting ...).
 pub const MAX_LAYERS: usize = 32;
 
+/// One table: keys kept sorted for a binary search (tables hold a few dozen
+/// keys at most, where this beats hashing), then the heuristics in order.
 #[derive(Default)]
 struct TableData {
-    keys: HashMap<u32, DissectorId>,
+    keys: Vec<(u32, DissectorId)>,
     heuristics: Vec<DissectorId>,
+}
+
+impl TableData {
+    fn get(&self, key: u32) -> Option<DissectorId> {
+        self.keys
+            .binary_search_by_key(&key, |&(k, _)| k)
+            .ok()
+            .map(|i| self.keys[i].1)
+    }
+
+    fn insert(&mut self, key: u32, id: DissectorId) {
+        match self.keys.binary_search_by_key(&key, |&(k, _)| k) {
+            Ok(i) => self.keys[i].1 = id,
+            Err(i) => self.keys.insert(i, (key, id)),
+        }
+    }
 }
 
 /// Errors from registry calls.
@@ -56,6 +110,7 @@ pub struct Registry {
     dissectors: Vec<Box<dyn Dissector>>,
     tables: Vec<(Table, TableData)>,
     decode_as: HashMap<(Table, u32), DissectorId>,
+    detail: Detail,
 }
 
 impl Default for Registry {
@@ -74,7 +129,13 @@ impl Registry {
             dissectors: vec![Box::new(DataDissector)],
             tables: Vec::new(),
             decode_as: HashMap::new(),
+            detail: Detail::Full,
         }
+    }
+
+    /// How much of the tree [`Registry::dissect`] builds (default: all).
+    pub fn set_detail(&mut self, detail: Detail) {
+        self.detail = detail;
     }
 
     /// Adds a dissector (or returns the id of the one with the same name).
@@ -140,7 +201,7 @@ impl Registry {
 
     /// Registers an already added dissector for another key.
     pub fn register_id(&mut self, table: Table, key: u32, id: DissectorId) {
-        self.table_mut(table).keys.insert(key, id);
+        self.table_mut(table).insert(key, id);
     }
 
     /// Registers `dissector`'s [`Dissector::probe`] as a heuristic for
@@ -169,10 +230,12 @@ impl Registry {
     }
 
     fn by_key(&self, table: Table, key: u32) -> Option<DissectorId> {
-        if let Some(&id) = self.decode_as.get(&(table, key)) {
-            return Some(id);
+        if !self.decode_as.is_empty() {
+            if let Some(&id) = self.decode_as.get(&(table, key)) {
+                return Some(id);
+            }
         }
-        self.table(table)?.keys.get(&key).copied()
+        self.table(table)?.get(key)
     }
 
     fn by_heuristic(&self, table: Table, data: &[u8], cx: &Context<'_>) -> Option<DissectorId> {
@@ -248,6 +311,7 @@ impl Registry {
                 captured,
                 reported,
                 depth: 0,
+                detail: self.detail,
             };
             let id = match self.choose(next, bytes, &cx) {
                 Some(id) => id,
@@ -329,5 +393,19 @@ impl Dissector for DataDissector {
             cx.truncated(data.len(), "data");
         }
         Handoff::done(data.len())
+    }
+
+    /// A frame no link-layer dissector claimed: tcpdump's text for an
+    /// unsupported link type (the word, then the bytes in hex).
+    fn render(&self, r: &mut Render<'_>) -> fmt::Result {
+        if r.index != 0 {
+            return Ok(());
+        }
+        r.out.push_str("UNSUPPORTED\n");
+        crate::format::hex_dump(r.bytes(), r.out);
+        if r.out.ends_with('\n') {
+            r.out.pop();
+        }
+        Ok(())
     }
 }

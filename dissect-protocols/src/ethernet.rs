@@ -80,12 +80,12 @@ fn names_ethertype(v: u64) -> Option<&'static str> {
     ethertype_name(v as u16)
 }
 
-pub static DST: FieldDef = FieldDef::new("eth.dst", "Destination", FieldType::Ether);
+pub static DST: FieldDef = FieldDef::new("eth.dst", "Destination", FieldType::Ether).summary();
 pub static DST_LG: FieldDef =
     FieldDef::new("eth.dst.lg", "LG bit", FieldType::Bool).mask(0x02 << 40);
 pub static DST_IG: FieldDef =
     FieldDef::new("eth.dst.ig", "IG bit", FieldType::Bool).mask(0x01 << 40);
-pub static SRC: FieldDef = FieldDef::new("eth.src", "Source", FieldType::Ether);
+pub static SRC: FieldDef = FieldDef::new("eth.src", "Source", FieldType::Ether).summary();
 pub static SRC_LG: FieldDef =
     FieldDef::new("eth.src.lg", "LG bit", FieldType::Bool).mask(0x02 << 40);
 pub static SRC_IG: FieldDef =
@@ -150,7 +150,10 @@ impl Dissector for EthernetDissector {
         let Some(eth) = Ethernet::parse(r.bytes()).ok() else {
             return r.write_str("[|ether]");
         };
-        if r.options.link_header {
+        let decoded_next = r.next_layer().is_some_and(|l| l.name != "data");
+        // tcpdump prints the addresses with -e, and also when it cannot
+        // decode the EtherType (so the line still says who sent what).
+        if r.options.link_header || (!decoded_next && !eth.is_8023()) {
             let (mut src, mut dst) = (String::new(), String::new());
             field::write_ether(&eth.src(), &mut src)?;
             field::write_ether(&eth.dst(), &mut dst)?;
@@ -159,18 +162,10 @@ impl Dissector for EthernetDissector {
             if eth.is_8023() {
                 write!(r, "802.3, length {len}: ")?;
             } else {
+                r.write_str("ethertype ")?;
                 write_ethertype(r, eth.ethertype())?;
                 write!(r, ", length {len}: ")?;
             }
-        }
-        if r.next_layer().is_some_and(|l| l.name != "data") {
-            return r.next();
-        }
-        // tcpdump's text for an EtherType it cannot decode.
-        if !r.options.link_header && !eth.is_8023() {
-            write!(r, "ethertype ")?;
-            write_ethertype(r, eth.ethertype())?;
-            write!(r, ", length {}: ", r.packet.frame.len)?;
         }
         r.next()
     }

@@ -13,6 +13,8 @@ pub mod ipv4;
 pub mod ipv6;
 pub mod linklayer;
 pub mod names;
+pub mod netaddr;
+pub mod ntp;
 pub mod sll;
 pub mod tcp;
 pub mod udp;
@@ -37,6 +39,9 @@ pub fn register_defaults(registry: &mut Registry) {
     udp::register(registry);
     icmp::register(registry);
     icmpv6::register(registry);
+    ntp::register(registry);
+    // Last: needs the ip and ipv6 dissectors registered above.
+    linklayer::register_ip_linktypes(registry);
 }
 
 /// A registry with every built-in dissector.

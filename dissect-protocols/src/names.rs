@@ -72,25 +72,77 @@ pub fn ip_proto_name(p: u8) -> Option<&'static str> {
 /// tcpdump's name for an IP protocol number (`proto TCP (6)`).
 pub fn tcpdump_ip_proto_name(p: u8) -> Option<&'static str> {
     Some(match p {
+        // tcpdump's ipproto_values: it has no names for 59 and 60
+        // (`next-header unknown (60)`).
         0 => "Options",
         1 => "ICMP",
         2 => "IGMP",
         4 => "IPIP",
         6 => "TCP",
+        8 => "EGP",
+        9 => "IGRP",
         17 => "UDP",
+        33 => "DCCP",
         41 => "IPv6",
         43 => "Routing",
         44 => "Fragment",
+        46 => "RSVP",
         47 => "GRE",
         50 => "ESP",
         51 => "AH",
+        55 => "Mobile IP",
         58 => "ICMPv6",
-        59 => "NONE",
-        60 => "DSTOPTS",
+        62 => "Mobile IP (old)",
+        88 => "EIGRP",
         89 => "OSPF",
         103 => "PIM",
+        108 => "Compressed IP",
         112 => "VRRP",
+        113 => "PGM",
         132 => "SCTP",
+        135 => "Mobility",
+        _ => return None,
+    })
+}
+
+/// Wireshark's name for a DiffServ codepoint (`ip.dsfield.dscp`,
+/// `ipv6.tclass.dscp`).
+pub fn dscp_name(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "Default",
+        1 => "Lower Effort",
+        8 => "Class Selector 1",
+        10 => "Assured Forwarding 11",
+        12 => "Assured Forwarding 12",
+        14 => "Assured Forwarding 13",
+        16 => "Class Selector 2",
+        18 => "Assured Forwarding 21",
+        20 => "Assured Forwarding 22",
+        22 => "Assured Forwarding 23",
+        24 => "Class Selector 3",
+        26 => "Assured Forwarding 31",
+        28 => "Assured Forwarding 32",
+        30 => "Assured Forwarding 33",
+        32 => "Class Selector 4",
+        34 => "Assured Forwarding 41",
+        36 => "Assured Forwarding 42",
+        38 => "Assured Forwarding 43",
+        40 => "Class Selector 5",
+        44 => "Voice Admit",
+        46 => "Expedited Forwarding",
+        48 => "Class Selector 6",
+        56 => "Class Selector 7",
+        _ => return None,
+    })
+}
+
+/// Wireshark's name for the ECN bits (`ip.dsfield.ecn`, `ipv6.tclass.ecn`).
+pub fn ecn_name(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "Not ECN-Capable Transport",
+        1 => "ECN-Capable Transport codepoint '01'",
+        2 => "ECN-Capable Transport codepoint '10'",
+        3 => "Congestion Experienced",
         _ => return None,
     })
 }

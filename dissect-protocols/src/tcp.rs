@@ -1,3 +1,2325 @@
-//! STUB: being written.
+//! Transmission Control Protocol (RFC 9293).
+//!
+//! Besides the header and its options this module keeps two kinds of
+//! per-connection state, because the two reference tools disagree on what a
+//! "relative" sequence number is:
+//! - Wireshark (`tcp.seq`, `tcp.ack`, `tcp.nxtseq`, `tcp.stream`, the scaled
+//!   window) bases each direction on its first sequence number;
+//! - tcpdump records a connection the first time it sees a segment with ACK
+//!   set (or any SYN with ACK) and prints later numbers relative to that.
+//!
+//! Both are computed in `dissect` and stored in fields; `render` only reads
+//! fields and bytes.
 
-pub fn register(_registry: &mut dissect_core::Registry) {}
+use std::fmt::{self, Write};
+
+use bitflags::bitflags;
+use dissect_core::{
+    Base, Context, Dissector, FastMap, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
+};
+use nom::bytes::complete::take;
+use nom::number::complete::be_u8;
+use nom::IResult;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+use crate::netaddr::NetAddrs;
+use crate::wire::{be16, be32, byte, check_len, Error};
+
+/// Byte ranges of the fixed header, named once: the view and the tree both use them.
+pub mod field_range {
+    use std::ops::Range;
+    pub const SRC_PORT: Range<usize> = 0..2;
+    pub const DST_PORT: Range<usize> = 2..4;
+    pub const SEQ: Range<usize> = 4..8;
+    pub const ACK: Range<usize> = 8..12;
+    /// High nibble: the header length in 32-bit words.
+    pub const DATA_OFFSET: Range<usize> = 12..13;
+    /// Three reserved bits, AE and the eight classic flags.
+    pub const FLAGS: Range<usize> = 12..14;
+    pub const WINDOW: Range<usize> = 14..16;
+    pub const CHECKSUM: Range<usize> = 16..18;
+    pub const URGENT: Range<usize> = 18..20;
+}
+use field_range as f;
+
+/// Length of the header without options.
+pub const HEADER_LEN: usize = 20;
+
+bitflags! {
+    /// The nine TCP flags (RFC 9293, AE from RFC 9768).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    pub struct TcpFlags: u16 {
+        const FIN = 0x001;
+        const SYN = 0x002;
+        const RST = 0x004;
+        const PSH = 0x008;
+        const ACK = 0x010;
+        const URG = 0x020;
+        const ECE = 0x040;
+        const CWR = 0x080;
+        const AE = 0x100;
+    }
+}
+
+/// Option kinds (IANA "TCP Option Kind Numbers").
+pub mod kind {
+    pub const EOL: u8 = 0;
+    pub const NOP: u8 = 1;
+    pub const MSS: u8 = 2;
+    pub const WSCALE: u8 = 3;
+    pub const SACK_PERMITTED: u8 = 4;
+    pub const SACK: u8 = 5;
+    pub const ECHO: u8 = 6;
+    pub const ECHO_REPLY: u8 = 7;
+    pub const TIMESTAMP: u8 = 8;
+    pub const CC: u8 = 11;
+    pub const CC_NEW: u8 = 12;
+    pub const CC_ECHO: u8 = 13;
+    pub const MD5: u8 = 19;
+    pub const SCPS: u8 = 20;
+    pub const USER_TIMEOUT: u8 = 28;
+    pub const TCP_AO: u8 = 29;
+    pub const MPTCP: u8 = 30;
+    pub const FAST_OPEN: u8 = 34;
+    pub const EXPERIMENT1: u8 = 253;
+    pub const EXPERIMENT2: u8 = 254;
+}
+
+/// RFC 6994 experiment identifier of TCP Fast Open before it got kind 34.
+pub const EXID_FAST_OPEN: u16 = 0xf989;
+
+/// Typed zero-copy view of a TCP segment (header, options and payload).
+#[derive(Debug, Clone, Copy)]
+pub struct Tcp<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Tcp<'a> {
+    /// Checks the fixed header, the data offset and that the options are
+    /// all there; the accessors cannot fail afterwards.
+    pub fn parse(data: &'a [u8]) -> Result<Tcp<'a>, Error> {
+        check_len(data, HEADER_LEN)?;
+        let tcp = Tcp { data };
+        if tcp.header_len() < HEADER_LEN {
+            return Err(Error::Malformed("TCP data offset below 5"));
+        }
+        check_len(data, tcp.header_len())?;
+        Ok(tcp)
+    }
+
+    pub fn src_port(&self) -> u16 {
+        be16(self.data, f::SRC_PORT.start)
+    }
+    pub fn dst_port(&self) -> u16 {
+        be16(self.data, f::DST_PORT.start)
+    }
+    pub fn seq(&self) -> u32 {
+        be32(self.data, f::SEQ.start)
+    }
+    pub fn ack(&self) -> u32 {
+        be32(self.data, f::ACK.start)
+    }
+    /// The data offset in 32-bit words.
+    pub fn data_offset(&self) -> u8 {
+        byte(self.data, f::DATA_OFFSET.start) >> 4
+    }
+    /// Header length in bytes (data offset × 4).
+    pub fn header_len(&self) -> usize {
+        usize::from(self.data_offset()) * 4
+    }
+    pub fn flags(&self) -> TcpFlags {
+        TcpFlags::from_bits_truncate(be16(self.data, f::FLAGS.start))
+    }
+    /// The three reserved bits between the data offset and AE.
+    pub fn reserved(&self) -> u8 {
+        ((be16(self.data, f::FLAGS.start) >> 9) & 0x7) as u8
+    }
+    pub fn window(&self) -> u16 {
+        be16(self.data, f::WINDOW.start)
+    }
+    pub fn checksum(&self) -> u16 {
+        be16(self.data, f::CHECKSUM.start)
+    }
+    pub fn urgent_pointer(&self) -> u16 {
+        be16(self.data, f::URGENT.start)
+    }
+    /// The option bytes (as many as are present, for a view built by the dissector).
+    pub fn options_bytes(&self) -> &'a [u8] {
+        let end = self.header_len().min(self.data.len());
+        self.data.get(HEADER_LEN..end).unwrap_or(&[])
+    }
+    /// The options, in order, up to and including an end-of-list option.
+    pub fn options(&self) -> Options<'a> {
+        Options::new(self.options_bytes())
+    }
+    pub fn payload(&self) -> &'a [u8] {
+        self.data.get(self.header_len()..).unwrap_or(&[])
+    }
+}
+
+impl Serialize for Tcp<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Tcp", 11)?;
+        st.serialize_field("src_port", &self.src_port())?;
+        st.serialize_field("dst_port", &self.dst_port())?;
+        st.serialize_field("seq", &self.seq())?;
+        st.serialize_field("ack", &self.ack())?;
+        st.serialize_field("header_len", &self.header_len())?;
+        st.serialize_field("flags", &self.flags().bits())?;
+        st.serialize_field("window", &self.window())?;
+        st.serialize_field("checksum", &self.checksum())?;
+        st.serialize_field("urgent_pointer", &self.urgent_pointer())?;
+        st.serialize_field("options", &OptionList(*self))?;
+        st.serialize_field("payload_len", &self.payload().len())?;
+        st.end()
+    }
+}
+
+struct OptionList<'a>(Tcp<'a>);
+
+impl Serialize for OptionList<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.options().map_while(Result::ok).map(|o| o.decode()))
+    }
+}
+
+/// One option as it sits in the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RawOption<'a> {
+    /// Offset of the kind byte within the option bytes.
+    pub offset: usize,
+    pub kind: u8,
+    /// Total length including kind and length bytes (1 for EOL and NOP).
+    pub len: usize,
+    /// The bytes after the kind and length bytes.
+    pub data: &'a [u8],
+}
+
+/// An option whose length byte is below 2 or runs past the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionError {
+    pub offset: usize,
+    pub kind: u8,
+}
+
+/// Parses one option: kind, then (except for EOL and NOP) length and data.
+fn raw_option(input: &[u8]) -> IResult<&[u8], (u8, usize, &[u8])> {
+    let (rest, kind) = be_u8(input)?;
+    if kind == kind::EOL || kind == kind::NOP {
+        return Ok((rest, (kind, 1, &rest[..0])));
+    }
+    let (rest, len) = be_u8(rest)?;
+    let Some(data_len) = usize::from(len).checked_sub(2) else {
+        return Err(nom::Err::Error(nom::error::Error::new(
+            input,
+            nom::error::ErrorKind::LengthValue,
+        )));
+    };
+    let (rest, data) = take(data_len)(rest)?;
+    Ok((rest, (kind, usize::from(len), data)))
+}
+
+/// Iterator over the options; stops after EOL or at the first bad option.
+#[derive(Debug, Clone)]
+pub struct Options<'a> {
+    input: &'a [u8],
+    offset: usize,
+    done: bool,
+}
+
+impl<'a> Options<'a> {
+    pub fn new(input: &'a [u8]) -> Options<'a> {
+        Options {
+            input,
+            offset: 0,
+            done: false,
+        }
+    }
+}
+
+impl<'a> Iterator for Options<'a> {
+    type Item = Result<RawOption<'a>, OptionError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done || self.input.is_empty() {
+            return None;
+        }
+        match raw_option(self.input) {
+            Ok((rest, (kind, len, data))) => {
+                let option = RawOption {
+                    offset: self.offset,
+                    kind,
+                    len,
+                    data,
+                };
+                self.offset += len;
+                self.input = rest;
+                self.done = kind == kind::EOL;
+                Some(Ok(option))
+            }
+            Err(_) => {
+                self.done = true;
+                Some(Err(OptionError {
+                    offset: self.offset,
+                    kind: self.input.first().copied().unwrap_or(0),
+                }))
+            }
+        }
+    }
+}
+
+/// A decoded option. A known kind with the wrong length decodes as `Unknown`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum TcpOption<'a> {
+    EndOfList,
+    Nop,
+    Mss(u16),
+    WindowScale(u8),
+    SackPermitted,
+    /// Left and right edges, 8 bytes a block ([`sack_blocks`]).
+    Sack(&'a [u8]),
+    Timestamps {
+        val: u32,
+        ecr: u32,
+    },
+    /// Empty for a cookie request.
+    FastOpen(&'a [u8]),
+    /// The whole option body (subtype and flags first).
+    Mptcp(&'a [u8]),
+    /// RFC 6994 shared experimental option (kinds 253 and 254).
+    Experimental {
+        kind: u8,
+        exid: u16,
+        data: &'a [u8],
+    },
+    Unknown {
+        kind: u8,
+        data: &'a [u8],
+    },
+}
+
+impl<'a> RawOption<'a> {
+    pub fn decode(&self) -> TcpOption<'a> {
+        let d = self.data;
+        match (self.kind, d.len()) {
+            (kind::EOL, _) => TcpOption::EndOfList,
+            (kind::NOP, _) => TcpOption::Nop,
+            (kind::MSS, 2) => TcpOption::Mss(be16(d, 0)),
+            (kind::WSCALE, 1) => TcpOption::WindowScale(byte(d, 0)),
+            (kind::SACK_PERMITTED, 0) => TcpOption::SackPermitted,
+            (kind::SACK, n) if n % 8 == 0 => TcpOption::Sack(d),
+            (kind::TIMESTAMP, 8) => TcpOption::Timestamps {
+                val: be32(d, 0),
+                ecr: be32(d, 4),
+            },
+            (kind::FAST_OPEN, _) => TcpOption::FastOpen(d),
+            (kind::MPTCP, n) if n >= 1 => TcpOption::Mptcp(d),
+            (kind::EXPERIMENT1 | kind::EXPERIMENT2, n) if n >= 2 => TcpOption::Experimental {
+                kind: self.kind,
+                exid: be16(d, 0),
+                data: d.get(2..).unwrap_or(&[]),
+            },
+            (kind, _) => TcpOption::Unknown { kind, data: d },
+        }
+    }
+}
+
+/// The (left, right) edges of a SACK option body.
+pub fn sack_blocks(data: &[u8]) -> impl Iterator<Item = (u32, u32)> + '_ {
+    data.chunks_exact(8).map(|b| (be32(b, 0), be32(b, 4)))
+}
+
+// ---------------------------------------------------------------- fields
+
+fn names_set(v: u64) -> Option<&'static str> {
+    Some(if v != 0 { "Set" } else { "Not set" })
+}
+
+fn names_checksum_status(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "Bad",
+        1 => "Good",
+        2 => "Unverified",
+        _ => return None,
+    })
+}
+
+fn names_option_kind(v: u64) -> Option<&'static str> {
+    Some(match v as u8 {
+        kind::EOL => "End of Option List",
+        kind::NOP => "No-Operation (NOP)",
+        kind::MSS => "Maximum Segment Size",
+        kind::WSCALE => "Window Scale",
+        kind::SACK_PERMITTED => "SACK Permitted",
+        kind::SACK => "SACK",
+        kind::ECHO => "Echo",
+        kind::ECHO_REPLY => "Echo Reply",
+        kind::TIMESTAMP => "Time Stamp Option",
+        kind::MD5 => "MD5 Signature Option",
+        kind::SCPS => "SCPS Capabilities",
+        kind::USER_TIMEOUT => "User Timeout Option",
+        kind::TCP_AO => "TCP Authentication Option",
+        kind::MPTCP => "Multipath TCP",
+        kind::FAST_OPEN => "TCP Fast Open Cookie",
+        kind::EXPERIMENT1 | kind::EXPERIMENT2 => "RFC3692-style Experiment",
+        _ => return None,
+    })
+}
+
+const fn flag(abbrev: &'static str, name: &'static str, mask: u64) -> FieldDef {
+    FieldDef::new(abbrev, name, FieldType::Bool)
+        .mask(mask)
+        .names(names_set)
+}
+
+pub static SRCPORT: FieldDef =
+    FieldDef::new("tcp.srcport", "Source Port", FieldType::Uint(16)).summary();
+pub static DSTPORT: FieldDef =
+    FieldDef::new("tcp.dstport", "Destination Port", FieldType::Uint(16)).summary();
+pub static PORT: FieldDef = FieldDef::new(
+    "tcp.port",
+    "Source or Destination Port",
+    FieldType::Uint(16),
+);
+pub static STREAM: FieldDef = FieldDef::new("tcp.stream", "Stream index", FieldType::Uint(32));
+pub static LEN: FieldDef = FieldDef::new("tcp.len", "TCP Segment Len", FieldType::Uint(32));
+pub static SEQ: FieldDef =
+    FieldDef::new("tcp.seq", "Sequence Number (relative)", FieldType::Uint(32));
+pub static SEQ_RAW: FieldDef =
+    FieldDef::new("tcp.seq_raw", "Sequence Number (raw)", FieldType::Uint(32));
+pub static NXTSEQ: FieldDef = FieldDef::new(
+    "tcp.nxtseq",
+    "Next Sequence Number (relative)",
+    FieldType::Uint(32),
+);
+pub static ACK: FieldDef = FieldDef::new(
+    "tcp.ack",
+    "Acknowledgment Number (relative)",
+    FieldType::Uint(32),
+);
+pub static ACK_RAW: FieldDef = FieldDef::new(
+    "tcp.ack_raw",
+    "Acknowledgment number (raw)",
+    FieldType::Uint(32),
+);
+pub static HDR_LEN: FieldDef = FieldDef::new("tcp.hdr_len", "Header Length", FieldType::Uint(8));
+pub static FLAGS: FieldDef = FieldDef::new("tcp.flags", "Flags", FieldType::Uint(16))
+    .base(Base::Hex)
+    .mask(0x0fff);
+pub static FLAG_RES: FieldDef =
+    FieldDef::new("tcp.flags.res", "Reserved", FieldType::Uint(16)).mask(0x0e00);
+pub static FLAG_AE: FieldDef = flag("tcp.flags.ae", "Accurate ECN", 0x0100);
+pub static FLAG_CWR: FieldDef = flag("tcp.flags.cwr", "Congestion Window Reduced", 0x0080);
+pub static FLAG_ECE: FieldDef = flag("tcp.flags.ece", "ECN-Echo", 0x0040);
+pub static FLAG_URG: FieldDef = flag("tcp.flags.urg", "Urgent", 0x0020);
+pub static FLAG_ACK: FieldDef = flag("tcp.flags.ack", "Acknowledgment", 0x0010);
+pub static FLAG_PUSH: FieldDef = flag("tcp.flags.push", "Push", 0x0008);
+pub static FLAG_RESET: FieldDef = flag("tcp.flags.reset", "Reset", 0x0004);
+pub static FLAG_SYN: FieldDef = flag("tcp.flags.syn", "Syn", 0x0002);
+pub static FLAG_FIN: FieldDef = flag("tcp.flags.fin", "Fin", 0x0001);
+pub static WINDOW_SIZE_VALUE: FieldDef =
+    FieldDef::new("tcp.window_size_value", "Window", FieldType::Uint(16));
+pub static WINDOW_SIZE: FieldDef = FieldDef::new(
+    "tcp.window_size",
+    "Calculated window size",
+    FieldType::Uint(32),
+);
+pub static WINDOW_SCALEFACTOR: FieldDef = FieldDef::new(
+    "tcp.window_size_scalefactor",
+    "Window size scaling factor",
+    FieldType::Int(32),
+);
+pub static CHECKSUM: FieldDef =
+    FieldDef::new("tcp.checksum", "Checksum", FieldType::Uint(16)).base(Base::Hex);
+pub static CHECKSUM_STATUS: FieldDef =
+    FieldDef::new("tcp.checksum.status", "Checksum Status", FieldType::Uint(8))
+        .names(names_checksum_status);
+pub static URGENT_POINTER: FieldDef =
+    FieldDef::new("tcp.urgent_pointer", "Urgent Pointer", FieldType::Uint(16));
+pub static OPTIONS: FieldDef = FieldDef::new("tcp.options", "Options", FieldType::Bytes);
+pub static OPTION_KIND: FieldDef =
+    FieldDef::new("tcp.option_kind", "Kind", FieldType::Uint(8)).names(names_option_kind);
+pub static OPTION_LEN: FieldDef = FieldDef::new("tcp.option_len", "Length", FieldType::Uint(8));
+pub static OPT_EOL: FieldDef = FieldDef::new(
+    "tcp.options.eol",
+    "TCP Option - End of Option List (EOL)",
+    FieldType::Bytes,
+);
+pub static OPT_NOP: FieldDef = FieldDef::new(
+    "tcp.options.nop",
+    "TCP Option - No-Operation (NOP)",
+    FieldType::Bytes,
+);
+pub static OPT_MSS: FieldDef = FieldDef::new(
+    "tcp.options.mss",
+    "TCP Option - Maximum segment size",
+    FieldType::Bytes,
+);
+pub static OPT_MSS_VAL: FieldDef =
+    FieldDef::new("tcp.options.mss_val", "MSS Value", FieldType::Uint(16));
+pub static OPT_WSCALE: FieldDef = FieldDef::new(
+    "tcp.options.wscale",
+    "TCP Option - Window scale",
+    FieldType::Bytes,
+);
+pub static OPT_WSCALE_SHIFT: FieldDef = FieldDef::new(
+    "tcp.options.wscale.shift",
+    "Shift count",
+    FieldType::Uint(8),
+);
+pub static OPT_WSCALE_MULTIPLIER: FieldDef = FieldDef::new(
+    "tcp.options.wscale.multiplier",
+    "Multiplier",
+    FieldType::Uint(16),
+);
+pub static OPT_SACK_PERM: FieldDef = FieldDef::new(
+    "tcp.options.sack_perm",
+    "TCP Option - SACK permitted",
+    FieldType::Bytes,
+);
+pub static OPT_SACK: FieldDef =
+    FieldDef::new("tcp.options.sack", "TCP Option - SACK", FieldType::Bytes);
+pub static OPT_SACK_LE: FieldDef =
+    FieldDef::new("tcp.options.sack_le", "left edge", FieldType::Uint(32));
+pub static OPT_SACK_RE: FieldDef =
+    FieldDef::new("tcp.options.sack_re", "right edge", FieldType::Uint(32));
+pub static OPT_SACK_COUNT: FieldDef = FieldDef::new(
+    "tcp.options.sack.count",
+    "TCP SACK Count",
+    FieldType::Uint(8),
+);
+pub static OPT_TIMESTAMP: FieldDef = FieldDef::new(
+    "tcp.options.timestamp",
+    "TCP Option - Timestamps",
+    FieldType::Bytes,
+);
+pub static OPT_TSVAL: FieldDef = FieldDef::new(
+    "tcp.options.timestamp.tsval",
+    "Timestamp value",
+    FieldType::Uint(32),
+);
+pub static OPT_TSECR: FieldDef = FieldDef::new(
+    "tcp.options.timestamp.tsecr",
+    "Timestamp echo reply",
+    FieldType::Uint(32),
+);
+pub static OPT_TFO: FieldDef = FieldDef::new(
+    "tcp.options.tfo",
+    "TCP Option - TCP Fast Open",
+    FieldType::Bytes,
+);
+pub static OPT_TFO_REQUEST: FieldDef = FieldDef::new(
+    "tcp.options.tfo.request",
+    "Fast Open Cookie Request",
+    FieldType::None,
+);
+pub static OPT_TFO_COOKIE: FieldDef = FieldDef::new(
+    "tcp.options.tfo.cookie",
+    "Fast Open Cookie",
+    FieldType::Bytes,
+);
+pub static OPT_MPTCP: FieldDef = FieldDef::new(
+    "tcp.options.mptcp",
+    "TCP Option - Multipath TCP",
+    FieldType::Bytes,
+);
+pub static OPT_SCPS: FieldDef = FieldDef::new(
+    "tcp.options.scps",
+    "TCP Option - SCPS Capabilities",
+    FieldType::Bytes,
+);
+pub static OPT_EXPERIMENTAL: FieldDef = FieldDef::new(
+    "tcp.options.experimental",
+    "TCP Option - Experimental",
+    FieldType::Bytes,
+);
+pub static OPT_EXPERIMENTAL_EXID: FieldDef = FieldDef::new(
+    "tcp.options.experimental.exid",
+    "Experiment Identifier",
+    FieldType::Uint(16),
+)
+.base(Base::Hex);
+pub static OPT_UNKNOWN: FieldDef = FieldDef::new(
+    "tcp.options.unknown",
+    "TCP Option - Unknown",
+    FieldType::Bytes,
+);
+pub static PAYLOAD: FieldDef = FieldDef::new("tcp.payload", "TCP payload", FieldType::Bytes);
+
+/// The sequence number tcpdump prints, when it differs from the raw one.
+pub static TCPDUMP_SEQ: FieldDef = FieldDef::new(
+    "tcp.tcpdump.seq",
+    "Sequence number as tcpdump prints it",
+    FieldType::Uint(32),
+)
+.summary();
+/// The acknowledgment number tcpdump prints, when it differs from the raw one.
+pub static TCPDUMP_ACK: FieldDef = FieldDef::new(
+    "tcp.tcpdump.ack",
+    "Acknowledgment number as tcpdump prints it",
+    FieldType::Uint(32),
+)
+.summary();
+/// What tcpdump subtracts from SACK edges (present only with a SACK option).
+pub static TCPDUMP_SACK_BASE: FieldDef = FieldDef::new(
+    "tcp.tcpdump.sack_base",
+    "SACK edge base tcpdump subtracts",
+    FieldType::Uint(32),
+)
+.summary();
+
+// ---------------------------------------------------------------- state
+
+/// At most this many connections are remembered (per table); when full the
+/// table is cleared, so memory stays bounded on endless captures.
+const MAX_CONNECTIONS: usize = 1 << 16;
+
+/// Addresses (IPv4 in the first 4 bytes) and ports of one segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Flow {
+    v6: bool,
+    src: [u8; 16],
+    dst: [u8; 16],
+    sport: u16,
+    dport: u16,
+}
+
+impl Flow {
+    /// One key for both directions, and whether this segment runs "backwards".
+    fn canonical(&self) -> (Flow, usize) {
+        if (self.src, self.sport) <= (self.dst, self.dport) {
+            (*self, 0)
+        } else {
+            let swapped = Flow {
+                v6: self.v6,
+                src: self.dst,
+                dst: self.src,
+                sport: self.dport,
+                dport: self.sport,
+            };
+            (swapped, 1)
+        }
+    }
+
+    /// tcpdump's collating order: the higher port (or, on equal ports, the
+    /// higher address) is the "reverse" side.
+    fn tcpdump_key(&self) -> (Flow, bool) {
+        let addr_len = if self.v6 { 16 } else { 4 };
+        let rev = self.sport > self.dport
+            || (self.sport == self.dport && self.src[..addr_len] > self.dst[..addr_len]);
+        if rev {
+            (self.canonical_swap(), true)
+        } else {
+            (*self, false)
+        }
+    }
+
+    fn canonical_swap(&self) -> Flow {
+        Flow {
+            v6: self.v6,
+            src: self.dst,
+            dst: self.src,
+            sport: self.dport,
+            dport: self.sport,
+        }
+    }
+}
+
+/// Wireshark's view of one direction of a conversation.
+#[derive(Debug, Clone, Copy, Default)]
+struct Direction {
+    base_seq: Option<u32>,
+    /// Window shift from this side's SYN; -1 unknown, -2 no scaling.
+    win_scale: i8,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Conversation {
+    stream: u32,
+    dirs: [Direction; 2],
+}
+
+impl Conversation {
+    fn new(stream: u32) -> Conversation {
+        let dir = Direction {
+            base_seq: None,
+            win_scale: -1,
+        };
+        Conversation {
+            stream,
+            dirs: [dir; 2],
+        }
+    }
+}
+
+/// tcpdump's record of a connection (`struct tcp_seq_hash`).
+#[derive(Debug, Clone, Copy)]
+struct TcpdumpIsn {
+    seq: u32,
+    ack: u32,
+}
+
+/// What the dissector remembers about the connections it has seen.
+#[derive(Debug, Default)]
+struct State {
+    conversations: FastMap<Flow, Conversation>,
+    next_stream: u32,
+    tcpdump: FastMap<Flow, TcpdumpIsn>,
+}
+
+/// Numbers tcpdump prints for one segment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct TcpdumpNumbers {
+    seq: u32,
+    ack: u32,
+    sack_base: u32,
+}
+
+impl State {
+    /// tcpdump's `tcp_print` bookkeeping (relative numbers only once an ACK was seen).
+    fn tcpdump_numbers(&mut self, flow: &Flow, seq: u32, ack: u32, flags: u8) -> TcpdumpNumbers {
+        const ACK: u8 = 0x10;
+        const SYN: u8 = 0x02;
+        if flags & ACK == 0 {
+            return TcpdumpNumbers {
+                seq,
+                ack,
+                sack_base: 0,
+            };
+        }
+        let (key, rev) = flow.tcpdump_key();
+        match self.tcpdump.get(&key) {
+            Some(isn) if flags & SYN == 0 => {
+                let (seq_base, ack_base) = if rev {
+                    (isn.ack, isn.seq)
+                } else {
+                    (isn.seq, isn.ack)
+                };
+                TcpdumpNumbers {
+                    seq: seq.wrapping_sub(seq_base),
+                    ack: ack.wrapping_sub(ack_base),
+                    sack_base: ack_base,
+                }
+            }
+            _ => {
+                let isn = if rev {
+                    TcpdumpIsn {
+                        seq: ack.wrapping_sub(1),
+                        ack: seq,
+                    }
+                } else {
+                    TcpdumpIsn {
+                        seq,
+                        ack: ack.wrapping_sub(1),
+                    }
+                };
+                if self.tcpdump.len() >= MAX_CONNECTIONS && !self.tcpdump.contains_key(&key) {
+                    self.tcpdump.clear();
+                }
+                self.tcpdump.insert(key, isn);
+                TcpdumpNumbers {
+                    seq,
+                    ack,
+                    sack_base: ack.wrapping_sub(1),
+                }
+            }
+        }
+    }
+
+    /// Wireshark's conversation for this segment, and the index of its direction.
+    fn conversation(
+        &mut self,
+        flow: &Flow,
+        seq: u32,
+        flags: TcpFlags,
+    ) -> (&mut Conversation, usize) {
+        let (key, dir) = flow.canonical();
+        let fresh_syn = flags.contains(TcpFlags::SYN) && !flags.contains(TcpFlags::ACK);
+        if self.conversations.len() >= MAX_CONNECTIONS && !self.conversations.contains_key(&key) {
+            self.conversations.clear();
+        }
+        let next_stream = &mut self.next_stream;
+        let mut new_stream = || {
+            let stream = *next_stream;
+            *next_stream = next_stream.wrapping_add(1);
+            Conversation::new(stream)
+        };
+        let conv = match self.conversations.entry(key) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let conv = e.into_mut();
+                // A new SYN with another initial sequence number opens a new stream.
+                if fresh_syn && conv.dirs[dir].base_seq.is_some_and(|b| b != seq) {
+                    *conv = new_stream();
+                }
+                conv
+            }
+            std::collections::hash_map::Entry::Vacant(e) => e.insert(new_stream()),
+        };
+        (conv, dir)
+    }
+}
+
+/// The addresses of the IP layer that carries this segment.
+fn flow_of(cx: &Context<'_>, sport: u16, dport: u16) -> Flow {
+    let addrs = NetAddrs::of(cx).unwrap_or_default();
+    Flow {
+        v6: addrs.v6,
+        src: addrs.src,
+        dst: addrs.dst,
+        sport,
+        dport,
+    }
+}
+
+/// True when this segment is quoted inside an ICMP error: it is not part of
+/// the conversation and must not move any state.
+fn is_quoted(cx: &Context<'_>) -> bool {
+    cx.previous_layers()
+        .iter()
+        .any(|l| l.name == "icmp" || l.name == "icmpv6")
+}
+
+// ---------------------------------------------------------------- dissector
+
+#[derive(Debug, Default)]
+pub struct TcpDissector {
+    state: State,
+}
+
+impl TcpDissector {
+    pub fn new() -> TcpDissector {
+        TcpDissector::default()
+    }
+}
+
+impl Dissector for TcpDissector {
+    fn name(&self) -> &'static str {
+        "tcp"
+    }
+    fn full_name(&self) -> &'static str {
+        "Transmission Control Protocol"
+    }
+
+    fn dissect(&mut self, data: &[u8], cx: &mut Context<'_>) -> Handoff {
+        // The ports come first: with them alone tcpdump can print the addresses line.
+        if data.len() >= f::DST_PORT.end {
+            let (sport, dport) = (be16(data, 0), be16(data, 2));
+            cx.add(&SRCPORT, f::SRC_PORT, Value::U64(sport.into()));
+            cx.add(&DSTPORT, f::DST_PORT, Value::U64(dport.into()));
+            cx.add(&PORT, f::SRC_PORT, Value::U64(sport.into()));
+            cx.add(&PORT, f::DST_PORT, Value::U64(dport.into()));
+        }
+        if data.len() < HEADER_LEN && is_quoted(cx) {
+            // An ICMP error quotes only the first 8 bytes: a cut, not a defect.
+            cx.truncated(data.len(), "TCP header quoted in ICMP");
+            return Handoff::done(data.len());
+        }
+        if !cx.need(HEADER_LEN, "TCP header") {
+            return Handoff::done(data.len());
+        }
+        let tcp = Tcp { data };
+        let (sport, dport) = (tcp.src_port(), tcp.dst_port());
+        let header_len = tcp.header_len();
+        let reported = cx.reported_len();
+        let flags = tcp.flags();
+        let seg_len = reported.saturating_sub(header_len);
+
+        if header_len < HEADER_LEN {
+            cx.add(&SEQ_RAW, f::SEQ, Value::U64(tcp.seq().into()));
+            cx.add(&ACK_RAW, f::ACK, Value::U64(tcp.ack().into()));
+            cx.add(&HDR_LEN, f::DATA_OFFSET, Value::U64(header_len as u64));
+            add_flags(cx, tcp);
+            cx.malformed(f::DATA_OFFSET.start, "TCP data offset below 5");
+            return Handoff::done(data.len());
+        }
+
+        let quoted = is_quoted(cx);
+        let flow = flow_of(cx, sport, dport);
+        let tcpdump = if quoted {
+            None
+        } else {
+            Some(self.state.tcpdump_numbers(
+                &flow,
+                tcp.seq(),
+                tcp.ack(),
+                byte(data, f::FLAGS.start + 1),
+            ))
+        };
+        let options_fit = header_len <= reported;
+        // Wireshark's analysis (streams, relative numbers, window scaling)
+        // feeds only the tree; the default line needs tcpdump's numbers.
+        let analyse = !quoted && cx.full_detail();
+        let syn = flags.contains(TcpFlags::SYN);
+        let wscale = if options_fit && analyse && syn {
+            window_shift(tcp)
+        } else {
+            None
+        };
+        let analysis = analyse.then(|| self.analyse(&flow, tcp, seg_len, wscale));
+
+        if let Some(a) = &analysis {
+            cx.generated(&STREAM, 0..0, Value::U64(a.stream.into()));
+        }
+        if options_fit {
+            cx.generated(&LEN, 0..0, Value::U64(seg_len as u64));
+        }
+        let (seq_rel, ack_rel, ack_base) = match &analysis {
+            Some(a) => (a.seq, a.ack, a.ack_base),
+            None => (tcp.seq(), tcp.ack(), 0),
+        };
+        cx.add(&SEQ, f::SEQ, Value::U64(seq_rel.into()));
+        cx.add(&SEQ_RAW, f::SEQ, Value::U64(tcp.seq().into()));
+        if options_fit {
+            let syn_fin = flags.intersects(TcpFlags::SYN | TcpFlags::FIN);
+            let next = seq_rel
+                .wrapping_add(seg_len as u32)
+                .wrapping_add(u32::from(syn_fin));
+            cx.generated(&NXTSEQ, 0..0, Value::U64(next.into()));
+        }
+        cx.add(&ACK, f::ACK, Value::U64(ack_rel.into()));
+        cx.add(&ACK_RAW, f::ACK, Value::U64(tcp.ack().into()));
+        cx.add(&HDR_LEN, f::DATA_OFFSET, Value::U64(header_len as u64));
+        add_flags(cx, tcp);
+        cx.add(
+            &WINDOW_SIZE_VALUE,
+            f::WINDOW,
+            Value::U64(tcp.window().into()),
+        );
+        if let Some(a) = &analysis {
+            cx.generated(&WINDOW_SIZE, f::WINDOW, Value::U64(a.window));
+            if let Some(factor) = a.scale_factor {
+                cx.generated(&WINDOW_SCALEFACTOR, f::WINDOW, Value::I64(factor));
+            }
+        }
+        cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(tcp.checksum().into()));
+        cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(2));
+        cx.add(
+            &URGENT_POINTER,
+            f::URGENT,
+            Value::U64(tcp.urgent_pointer().into()),
+        );
+        if let Some(numbers) = tcpdump {
+            if numbers.seq != tcp.seq() {
+                cx.generated(&TCPDUMP_SEQ, f::SEQ, Value::U64(numbers.seq.into()));
+            }
+            if numbers.ack != tcp.ack() {
+                cx.generated(&TCPDUMP_ACK, f::ACK, Value::U64(numbers.ack.into()));
+            }
+            let has_sack = || tcp.options().any(|o| o.is_ok_and(|o| o.kind == kind::SACK));
+            if numbers.sack_base != 0 && header_len > HEADER_LEN && has_sack() {
+                cx.generated(
+                    &TCPDUMP_SACK_BASE,
+                    f::ACK,
+                    Value::U64(numbers.sack_base.into()),
+                );
+            }
+        }
+
+        if !options_fit {
+            cx.malformed(f::DATA_OFFSET.start, "TCP header longer than the segment");
+            return Handoff::done(data.len());
+        }
+        if header_len > HEADER_LEN && cx.full_detail() {
+            add_options(cx, tcp, ack_base);
+        }
+        if !cx.need(header_len, "TCP options") {
+            return Handoff::done(data.len());
+        }
+        if data.len() > header_len {
+            cx.add(&PAYLOAD, header_len..data.len(), Value::Bytes);
+        }
+        Handoff::to(
+            Next::Ports(Table::TCP_PORT, sport.into(), dport.into()),
+            header_len,
+            seg_len,
+        )
+    }
+
+    fn render(&self, r: &mut Render<'_>) -> fmt::Result {
+        render_tcpdump(r)
+    }
+
+    fn title(&self, r: &mut Render<'_>) -> fmt::Result {
+        r.write_str(self.full_name())?;
+        if let (Some(s), Some(d)) = (r.u64(&SRCPORT), r.u64(&DSTPORT)) {
+            write!(r, ", Src Port: {s}, Dst Port: {d}")?;
+        }
+        if let Some(seq) = r.u64(&SEQ) {
+            write!(r, ", Seq: {seq}")?;
+        }
+        let ack_set = r.value(&FLAG_ACK) == Some(Value::Bool(true));
+        if let (true, Some(ack)) = (ack_set, r.u64(&ACK)) {
+            write!(r, ", Ack: {ack}")?;
+        }
+        if let Some(len) = r.u64(&LEN) {
+            write!(r, ", Len: {len}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Wireshark's per-segment results from the conversation state.
+struct Analysis {
+    stream: u32,
+    seq: u32,
+    ack: u32,
+    /// What was subtracted from the acknowledgment number (and SACK edges).
+    ack_base: u32,
+    window: u64,
+    scale_factor: Option<i64>,
+}
+
+/// The window shift a SYN announces (Wireshark caps it at 14).
+fn window_shift(tcp: Tcp<'_>) -> Option<u8> {
+    tcp.options()
+        .map_while(Result::ok)
+        .find_map(|o| match o.decode() {
+            TcpOption::WindowScale(shift) => Some(shift.min(14)),
+            _ => None,
+        })
+}
+
+impl TcpDissector {
+    fn analyse(
+        &mut self,
+        flow: &Flow,
+        tcp: Tcp<'_>,
+        _seg_len: usize,
+        wscale: Option<u8>,
+    ) -> Analysis {
+        let flags = tcp.flags();
+        let (seq, ack) = (tcp.seq(), tcp.ack());
+        let (conv, dir) = self.state.conversation(flow, seq, flags);
+        let syn = flags.contains(TcpFlags::SYN);
+        let has_ack = flags.contains(TcpFlags::ACK);
+        let fwd_base =
+            *conv.dirs[dir]
+                .base_seq
+                .get_or_insert(if syn { seq } else { seq.wrapping_sub(1) });
+        let rev = 1 - dir;
+        if has_ack && conv.dirs[rev].base_seq.is_none() {
+            conv.dirs[rev].base_seq = Some(ack.wrapping_sub(1));
+        }
+        let ack_base = if has_ack {
+            conv.dirs[rev].base_seq.unwrap_or(0)
+        } else {
+            0
+        };
+        if syn {
+            conv.dirs[dir].win_scale = wscale.map_or(-2, |s| s as i8);
+            if has_ack && (conv.dirs[dir].win_scale == -2 || conv.dirs[rev].win_scale == -2) {
+                conv.dirs[0].win_scale = -2;
+                conv.dirs[1].win_scale = -2;
+            }
+        }
+        let window = u64::from(tcp.window());
+        let scale = conv.dirs[dir].win_scale;
+        let (window, scale_factor) = if syn {
+            (window, None)
+        } else if scale >= 0 {
+            (window << scale, Some(1i64 << scale))
+        } else {
+            (window, Some(i64::from(scale)))
+        };
+        Analysis {
+            stream: conv.stream,
+            seq: seq.wrapping_sub(fwd_base),
+            ack: ack.wrapping_sub(ack_base),
+            ack_base,
+            window,
+            scale_factor,
+        }
+    }
+}
+
+fn add_flags(cx: &mut Context<'_>, tcp: Tcp<'_>) {
+    let raw = be16(tcp.data, f::FLAGS.start);
+    let flags = tcp.flags();
+    cx.push(&FLAGS, f::FLAGS, Value::U64(u64::from(raw & 0x0fff)));
+    cx.add(&FLAG_RES, f::FLAGS, Value::U64(tcp.reserved().into()));
+    for (def, bit) in [
+        (&FLAG_AE, TcpFlags::AE),
+        (&FLAG_CWR, TcpFlags::CWR),
+        (&FLAG_ECE, TcpFlags::ECE),
+        (&FLAG_URG, TcpFlags::URG),
+        (&FLAG_ACK, TcpFlags::ACK),
+        (&FLAG_PUSH, TcpFlags::PSH),
+        (&FLAG_RESET, TcpFlags::RST),
+        (&FLAG_SYN, TcpFlags::SYN),
+        (&FLAG_FIN, TcpFlags::FIN),
+    ] {
+        cx.add(def, f::FLAGS, Value::Bool(flags.contains(bit)));
+    }
+    cx.pop();
+}
+
+/// The options subtree, Wireshark style: one node per option with its kind,
+/// length and values. `ack_base` makes SACK edges relative like tshark's.
+fn add_options(cx: &mut Context<'_>, tcp: Tcp<'_>, ack_base: u32) {
+    let end = tcp.header_len();
+    cx.push(&OPTIONS, HEADER_LEN..end, Value::Bytes);
+    for item in tcp.options() {
+        let option = match item {
+            Ok(option) => option,
+            // An option cut by the capture is not malformed; `need` marks the cut.
+            Err(_) if end > tcp.data.len() => break,
+            Err(e) => {
+                let at = HEADER_LEN + e.offset;
+                cx.add(&OPT_UNKNOWN, at..end, Value::Bytes);
+                cx.malformed(at, "TCP option length");
+                break;
+            }
+        };
+        let start = HEADER_LEN + option.offset;
+        let range = start..start + option.len;
+        let decoded = option.decode();
+        // The node follows the kind, even when a bad length keeps the values out.
+        let node = match option.kind {
+            kind::EOL => &OPT_EOL,
+            kind::NOP => &OPT_NOP,
+            kind::MSS => &OPT_MSS,
+            kind::WSCALE => &OPT_WSCALE,
+            kind::SACK_PERMITTED => &OPT_SACK_PERM,
+            kind::SACK => &OPT_SACK,
+            kind::TIMESTAMP => &OPT_TIMESTAMP,
+            kind::FAST_OPEN => &OPT_TFO,
+            kind::MPTCP => &OPT_MPTCP,
+            kind::SCPS => &OPT_SCPS,
+            kind::EXPERIMENT1 | kind::EXPERIMENT2 => &OPT_EXPERIMENTAL,
+            _ => &OPT_UNKNOWN,
+        };
+        cx.push(node, range.clone(), Value::Bytes);
+        cx.add(
+            &OPTION_KIND,
+            start..start + 1,
+            Value::U64(option.kind.into()),
+        );
+        if option.len > 1 {
+            cx.add(
+                &OPTION_LEN,
+                start + 1..start + 2,
+                Value::U64(option.len as u64),
+            );
+        }
+        let body = start + 2;
+        match decoded {
+            TcpOption::Mss(mss) => cx.add(&OPT_MSS_VAL, body..body + 2, Value::U64(mss.into())),
+            TcpOption::WindowScale(shift) => {
+                cx.add(&OPT_WSCALE_SHIFT, body..body + 1, Value::U64(shift.into()));
+                let multiplier = 1u64 << shift.min(14);
+                cx.add(
+                    &OPT_WSCALE_MULTIPLIER,
+                    body..body + 1,
+                    Value::U64(multiplier),
+                );
+            }
+            TcpOption::Sack(blocks) => {
+                for (i, (left, right)) in sack_blocks(blocks).enumerate() {
+                    let at = body + i * 8;
+                    let le = left.wrapping_sub(ack_base);
+                    let re = right.wrapping_sub(ack_base);
+                    cx.add(&OPT_SACK_LE, at..at + 4, Value::U64(le.into()));
+                    cx.add(&OPT_SACK_RE, at + 4..at + 8, Value::U64(re.into()));
+                }
+                cx.generated(
+                    &OPT_SACK_COUNT,
+                    range.clone(),
+                    Value::U64((blocks.len() / 8) as u64),
+                );
+            }
+            TcpOption::Timestamps { val, ecr } => {
+                cx.add(&OPT_TSVAL, body..body + 4, Value::U64(val.into()));
+                cx.add(&OPT_TSECR, body + 4..body + 8, Value::U64(ecr.into()));
+            }
+            TcpOption::FastOpen(cookie) => add_fast_open(cx, body, cookie),
+            TcpOption::Experimental { exid, data, .. } => {
+                cx.add(
+                    &OPT_EXPERIMENTAL_EXID,
+                    body..body + 2,
+                    Value::U64(exid.into()),
+                );
+                if exid == EXID_FAST_OPEN {
+                    add_fast_open(cx, body + 2, data);
+                }
+            }
+            _ => {}
+        }
+        cx.pop();
+    }
+    cx.pop();
+}
+
+fn add_fast_open(cx: &mut Context<'_>, at: usize, cookie: &[u8]) {
+    if cookie.is_empty() {
+        cx.add(&OPT_TFO_REQUEST, at..at, Value::None);
+    } else {
+        cx.add(&OPT_TFO_COOKIE, at..at + cookie.len(), Value::Bytes);
+    }
+}
+
+// ---------------------------------------------------------------- tcpdump text
+
+/// tcpdump's letters for the flag byte, in its order (AE is not shown by 4.99).
+const TCPDUMP_FLAGS: [(u8, char); 8] = [
+    (0x01, 'F'),
+    (0x02, 'S'),
+    (0x04, 'R'),
+    (0x08, 'P'),
+    (0x10, '.'),
+    (0x20, 'U'),
+    (0x40, 'E'),
+    (0x80, 'W'),
+];
+
+/// How an option list ended in tcpdump's printer.
+#[derive(Debug, PartialEq, Eq)]
+enum OptionsEnd {
+    /// `]` was printed; go on with `, length`.
+    Closed,
+    /// `[bad opt]` or `[|tcp]` was printed; the line ends here.
+    Stopped,
+}
+
+/// The part of tcpdump's line after `IP a.b > c.d: `.
+fn render_tcpdump(r: &mut Render<'_>) -> fmt::Result {
+    let bytes = r.bytes();
+    let length = ip_payload_len(r);
+    if bytes.len() < f::DST_PORT.end {
+        // The IP line ends with `a > b:` here.
+        return r.write_str(" [|tcp]");
+    }
+    if bytes.len() < HEADER_LEN {
+        return r.write_str(" [|tcp]");
+    }
+    let tcp = Tcp { data: bytes };
+    let hlen = tcp.header_len() as u32;
+    if hlen < HEADER_LEN as u32 {
+        return write!(
+            r,
+            " tcp {} [bad hdr length {hlen} - too short, < {HEADER_LEN}]",
+            length.wrapping_sub(hlen)
+        );
+    }
+    let flags = byte(bytes, f::FLAGS.start + 1);
+    r.write_str("Flags [")?;
+    if flags == 0 {
+        r.write_str("none")?;
+    }
+    for (bit, letter) in TCPDUMP_FLAGS {
+        if flags & bit != 0 {
+            r.write_char(letter)?;
+        }
+    }
+    r.write_char(']')?;
+    if hlen > length {
+        return write!(r, " [bad hdr length {hlen} - too long, > {length}]");
+    }
+    let seq = r.u64(&TCPDUMP_SEQ).map_or(tcp.seq(), |v| v as u32);
+    let ack = r.u64(&TCPDUMP_ACK).map_or(tcp.ack(), |v| v as u32);
+    let sack_base = r.u64(&TCPDUMP_SACK_BASE).map_or(0, |v| v as u32);
+    let length = length - hlen;
+    if length > 0 || flags & 0x07 != 0 {
+        r.text(", seq ");
+        r.number(seq);
+        if length > 0 {
+            r.text(":");
+            r.number(seq.wrapping_add(length));
+        }
+    }
+    if flags & 0x10 != 0 {
+        r.text(", ack ");
+        r.number(ack);
+    }
+    r.text(", win ");
+    r.number(tcp.window());
+    if flags & 0x20 != 0 {
+        r.text(", urg ");
+        r.number(tcp.urgent_pointer());
+    }
+    if hlen > HEADER_LEN as u32
+        && write_tcpdump_options(r, bytes, hlen as usize, sack_base)? == OptionsEnd::Stopped
+    {
+        return Ok(());
+    }
+    r.text(", length ");
+    r.number(length);
+    if length == 0 {
+        return Ok(());
+    }
+    if (bytes.len() as u32) < hlen {
+        return write!(
+            r,
+            " [remaining caplen({}) < header length({hlen})] [|tcp]",
+            bytes.len()
+        );
+    }
+    if r.next_layer().is_some_and(|l| l.name != "data") {
+        return r.next();
+    }
+    write_port_text(r, tcp, length as usize)
+}
+
+/// The payload length tcpdump hands to the transport printers: what the
+/// enclosing IP header declares, even when the frame is shorter
+/// (`truncated-ip - N bytes missing!`). Falls back to the layer's length.
+pub(crate) fn ip_payload_len(r: &Render<'_>) -> u32 {
+    let own = r.layer();
+    let fallback = own.reported_len;
+    let Some(ip) = r.index.checked_sub(1).and_then(|i| r.packet.layers.get(i)) else {
+        return fallback;
+    };
+    let total = match ip.name {
+        "ip" => r.packet.u64_of(ip, &crate::ipv4::LEN),
+        // A zero payload length is a jumbogram: the layer length is right.
+        "ipv6" => r
+            .packet
+            .u64_of(ip, &crate::ipv6::PLEN)
+            .filter(|&plen| plen != 0)
+            .map(|plen| plen + 40),
+        _ => None,
+    };
+    let header = u64::from(own.offset.saturating_sub(ip.offset));
+    match total.and_then(|total| total.checked_sub(header)) {
+        Some(len) => u32::try_from(len).unwrap_or(fallback),
+        None => fallback,
+    }
+}
+
+fn tcpdump_option_name(kind: u8) -> Option<&'static str> {
+    Some(match kind {
+        kind::EOL => "eol",
+        kind::NOP => "nop",
+        kind::MSS => "mss",
+        kind::WSCALE => "wscale",
+        kind::SACK_PERMITTED => "sackOK",
+        kind::SACK => "sack",
+        kind::ECHO => "echo",
+        kind::ECHO_REPLY => "echoreply",
+        kind::TIMESTAMP => "TS",
+        kind::CC => "cc",
+        kind::CC_NEW => "ccnew",
+        kind::CC_ECHO => "",
+        kind::MD5 => "md5",
+        kind::SCPS => "scps",
+        kind::USER_TIMEOUT => "uto",
+        kind::TCP_AO => "tcp-ao",
+        kind::MPTCP => "mptcp",
+        kind::FAST_OPEN => "tfo",
+        kind::EXPERIMENT2 => "exp",
+        _ => return None,
+    })
+}
+
+/// Why an option could not be printed.
+enum Stop {
+    /// The header length rules it out: `[bad opt]`.
+    Bad,
+    /// Not captured, checked by the option printer: ` [|tcp]` plus `>`.
+    Cut,
+}
+
+/// tcpdump's `options [...]`, byte for byte, including its quirks: a known
+/// option with a short length still reads its usual data and then prints
+/// `[len N]`, and only the bytes it consumed are skipped.
+fn write_tcpdump_options(
+    r: &mut Render<'_>,
+    bytes: &[u8],
+    hlen: usize,
+    sack_base: u32,
+) -> Result<OptionsEnd, fmt::Error> {
+    r.write_str(", options [")?;
+    let mut left = hlen - HEADER_LEN;
+    let mut at = HEADER_LEN;
+    let mut first = true;
+    while left > 0 {
+        if !first {
+            r.write_char(',')?;
+        }
+        // tcpdump's GET_U_1 on the kind and length bytes: a plain truncation.
+        let Some(&opt) = bytes.get(at) else {
+            r.write_str(" [|tcp]")?;
+            return Ok(OptionsEnd::Stopped);
+        };
+        at += 1;
+        let zero_len = opt == kind::EOL || opt == kind::NOP;
+        let len = if zero_len {
+            1
+        } else {
+            let Some(&len) = bytes.get(at) else {
+                r.write_str(" [|tcp]")?;
+                return Ok(OptionsEnd::Stopped);
+            };
+            at += 1;
+            let len = usize::from(len);
+            if len < 2 || len > left {
+                return bad_option(r, first);
+            }
+            left -= 1;
+            len
+        };
+        left -= 1;
+        match tcpdump_option_name(opt) {
+            Some(name) => r.write_str(name)?,
+            None => write!(r, "unknown-{opt}")?,
+        }
+        let body = OptionBody {
+            bytes,
+            at,
+            left,
+            len,
+        };
+        match write_option_body(r, opt, &body, sack_base)? {
+            Ok(datalen) => {
+                at += datalen;
+                left -= datalen;
+                let expected = datalen + if zero_len { 1 } else { 2 };
+                if expected != len {
+                    write!(r, "[len {len}]")?;
+                }
+            }
+            Err(Stop::Bad) => return bad_option(r, first),
+            Err(Stop::Cut) => {
+                r.write_str(" [|tcp]")?;
+                if !first {
+                    r.write_char('>')?;
+                }
+                return Ok(OptionsEnd::Stopped);
+            }
+        }
+        first = false;
+        if opt == kind::EOL {
+            break;
+        }
+    }
+    r.write_char(']')?;
+    Ok(OptionsEnd::Closed)
+}
+
+fn bad_option(r: &mut Render<'_>, first: bool) -> Result<OptionsEnd, fmt::Error> {
+    r.write_str("[bad opt]")?;
+    if !first {
+        r.write_char(']')?;
+    }
+    Ok(OptionsEnd::Stopped)
+}
+
+/// Where an option's data starts and how much the header still holds.
+struct OptionBody<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    /// Header bytes left after the kind and length bytes.
+    left: usize,
+    /// The option's length byte.
+    len: usize,
+}
+
+impl OptionBody<'_> {
+    /// tcpdump's LENCHECK: `n` data bytes must fit the header and be captured.
+    fn check(&self, n: usize) -> Result<(), Stop> {
+        if n > self.left {
+            Err(Stop::Bad)
+        } else if self.at + n > self.bytes.len() {
+            Err(Stop::Cut)
+        } else {
+            Ok(())
+        }
+    }
+    fn u8(&self, i: usize) -> u8 {
+        byte(self.bytes, self.at + i)
+    }
+    fn u16(&self, i: usize) -> u16 {
+        be16(self.bytes, self.at + i)
+    }
+    fn u32(&self, i: usize) -> u32 {
+        be32(self.bytes, self.at + i)
+    }
+    /// The option's own data length (length byte minus kind and length).
+    fn data_len(&self) -> usize {
+        self.len.saturating_sub(2)
+    }
+}
+
+/// Prints what follows an option's name; returns the data bytes it used.
+fn write_option_body(
+    r: &mut Render<'_>,
+    opt: u8,
+    b: &OptionBody<'_>,
+    sack_base: u32,
+) -> Result<Result<usize, Stop>, fmt::Error> {
+    macro_rules! check {
+        ($n:expr) => {
+            if let Err(stop) = b.check($n) {
+                return Ok(Err(stop));
+            }
+        };
+    }
+    let datalen = match opt {
+        kind::MSS => {
+            check!(2);
+            r.text(" ");
+            r.number(b.u16(0));
+            2
+        }
+        kind::WSCALE => {
+            check!(1);
+            r.text(" ");
+            r.number(b.u8(0));
+            1
+        }
+        kind::SACK => {
+            let datalen = b.data_len();
+            if datalen % 8 != 0 {
+                r.write_str(" invalid sack")?;
+            } else {
+                write!(r, " {} ", datalen / 8)?;
+                for i in (0..datalen).step_by(8) {
+                    check!(i + 4);
+                    let left_edge = b.u32(i).wrapping_sub(sack_base);
+                    check!(i + 8);
+                    let right_edge = b.u32(i + 4).wrapping_sub(sack_base);
+                    write!(r, "{{{left_edge}:{right_edge}}}")?;
+                }
+            }
+            datalen
+        }
+        kind::CC | kind::CC_NEW | kind::CC_ECHO | kind::ECHO | kind::ECHO_REPLY => {
+            check!(4);
+            write!(r, " {}", b.u32(0))?;
+            4
+        }
+        kind::TIMESTAMP => {
+            check!(8);
+            r.text(" val ");
+            r.number(b.u32(0));
+            r.text(" ecr ");
+            r.number(b.u32(4));
+            8
+        }
+        kind::MD5 => {
+            const SIGLEN: usize = 16;
+            check!(SIGLEN);
+            // tcpdump (built with libcrypto) cannot verify without -M.
+            r.write_str(" shared secret not supplied with -M, can't check - ")?;
+            write_hex(r, b.bytes.get(b.at..b.at + SIGLEN).unwrap_or(&[]))?;
+            SIGLEN
+        }
+        kind::SCPS => {
+            check!(2);
+            write!(r, " cap {:02x} id {}", b.u8(0), b.u8(1))?;
+            2
+        }
+        kind::TCP_AO => {
+            let datalen = b.data_len();
+            if datalen < 2 {
+                r.write_str(" (invalid)")?;
+            } else {
+                check!(1);
+                write!(r, " keyid {}", b.u8(0))?;
+                check!(2);
+                write!(r, " rnextkeyid {}", b.u8(1))?;
+                if datalen > 2 {
+                    r.write_str(" mac 0x")?;
+                    for i in 2..datalen {
+                        check!(i + 1);
+                        write!(r, "{:02x}", b.u8(i))?;
+                    }
+                }
+            }
+            datalen
+        }
+        kind::EOL | kind::NOP | kind::SACK_PERMITTED => 0,
+        kind::USER_TIMEOUT => {
+            check!(2);
+            let raw = u32::from(b.u16(0));
+            let timeout = if raw & 1 != 0 {
+                (raw >> 1) * 60
+            } else {
+                raw >> 1
+            };
+            write!(r, " 0x{raw:x} {timeout}")?;
+            2
+        }
+        kind::MPTCP => {
+            let datalen = b.data_len();
+            check!(datalen);
+            write_mptcp(r, b)?;
+            datalen
+        }
+        kind::FAST_OPEN => {
+            let datalen = b.data_len();
+            check!(datalen);
+            r.write_char(' ')?;
+            write_fast_open(r, b.bytes.get(b.at..b.at + datalen).unwrap_or(&[]), false)?;
+            datalen
+        }
+        kind::EXPERIMENT2 => {
+            let datalen = b.data_len();
+            check!(datalen);
+            if datalen < 2 {
+                return Ok(Err(Stop::Bad));
+            }
+            let magic = b.u16(0);
+            r.write_char('-')?;
+            if magic == EXID_FAST_OPEN {
+                let cookie = b.bytes.get(b.at + 2..b.at + datalen).unwrap_or(&[]);
+                write_fast_open(r, cookie, true)?;
+            } else {
+                write!(r, "{magic:04x}")?;
+            }
+            datalen
+        }
+        _ => {
+            let datalen = b.data_len();
+            if datalen > 0 {
+                r.write_str(" 0x")?;
+            }
+            for i in 0..datalen {
+                check!(i + 1);
+                write!(r, "{:02x}", b.u8(i))?;
+            }
+            datalen
+        }
+    };
+    Ok(Ok(datalen))
+}
+
+fn write_fast_open(r: &mut Render<'_>, cookie: &[u8], experimental: bool) -> fmt::Result {
+    if experimental {
+        r.write_str("tfo")?;
+    }
+    if cookie.is_empty() {
+        r.write_str(" cookiereq")
+    } else if cookie.len() % 2 != 0 || cookie.len() < 4 || cookie.len() > 16 {
+        r.write_str(" (invalid)")
+    } else {
+        r.write_str(" cookie ")?;
+        write_hex(r, cookie)
+    }
+}
+
+/// MPTCP option subtype names as tcpdump prints them (RFC 8684).
+fn write_mptcp(r: &mut Render<'_>, b: &OptionBody<'_>) -> fmt::Result {
+    const SUBTYPES: [&str; 9] = [
+        "capable",
+        "join",
+        "dss",
+        "add-addr",
+        "rem-addr",
+        "prio",
+        "fail",
+        "fast-close",
+        "tcprst",
+    ];
+    let subtype = usize::from(b.u8(0) >> 4);
+    let name = SUBTYPES.get(subtype).copied().unwrap_or("unknown");
+    write!(r, " {name}")
+}
+
+fn write_hex(out: &mut impl Write, bytes: &[u8]) -> fmt::Result {
+    for b in bytes {
+        write!(out, "{b:02x}")?;
+    }
+    Ok(())
+}
+
+/// tcpdump's text for payloads of well-known ports that no dissector here
+/// decodes (its `txtproto_print` for HTTP/SMTP/FTP, its SSH banner printer).
+fn write_port_text(r: &mut Render<'_>, tcp: Tcp<'_>, length: usize) -> fmt::Result {
+    let is_port = |p: u16| tcp.src_port() == p || tcp.dst_port() == p;
+    let payload = tcp.payload();
+    // tcpdump tries the ports in this order.
+    if is_port(23) {
+        return Ok(());
+    }
+    let (proto, commands): (&str, Option<&[&str]>) = if is_port(25) {
+        ("SMTP", None)
+    } else if is_port(22) {
+        return write_ssh_banner(r, payload, length);
+    } else if is_port(21) {
+        ("FTP", None)
+    } else if is_port(80) || is_port(8080) {
+        ("HTTP", Some(&HTTP_COMMANDS))
+    } else {
+        return Ok(());
+    };
+    r.write_str(": ")?;
+    write_txtproto(r, payload, length, proto, commands)
+}
+
+/// tcpdump's `httpcmds`: request methods from RFCs 2616, 2518, 3253, 3648, 3744, 5323 and 5789.
+const HTTP_COMMANDS: [&str; 30] = [
+    "OPTIONS",
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "DELETE",
+    "TRACE",
+    "CONNECT",
+    "PROPFIND",
+    "PROPPATCH",
+    "MKCOL",
+    "COPY",
+    "MOVE",
+    "LOCK",
+    "UNLOCK",
+    "VERSION-CONTROL",
+    "REPORT",
+    "CHECKOUT",
+    "CHECKIN",
+    "UNCHECKOUT",
+    "MKWORKSPACE",
+    "UPDATE",
+    "LABEL",
+    "MERGE",
+    "BASELINE-CONTROL",
+    "MKACTIVITY",
+    "ORDERPATCH",
+    "ACL",
+    "SEARCH",
+    "PATCH",
+];
+
+fn is_print(c: u8) -> bool {
+    (0x20..0x7f).contains(&c)
+}
+
+/// tcpdump's `fetch_token`: the token at `idx` (up to a space), and where
+/// the next one starts; `None` where tcpdump returns 0.
+fn fetch_token(data: &[u8], idx: usize, len: usize) -> Option<(&[u8], usize)> {
+    let mut i = idx;
+    while i < len {
+        let c = *data.get(i)?;
+        if !is_print(c) {
+            return None;
+        }
+        if c == b' ' {
+            break;
+        }
+        i += 1;
+    }
+    let token = data.get(idx..i)?;
+    if token.is_empty() {
+        return None;
+    }
+    while i < len {
+        match data.get(i) {
+            Some(&b' ') => i += 1,
+            _ => break,
+        }
+    }
+    Some((token, i))
+}
+
+/// tcpdump's `txtproto_print` in its one-line form: `PROTO` and, for a
+/// request or response line, `: first line`.
+fn write_txtproto(
+    r: &mut Render<'_>,
+    data: &[u8],
+    len: usize,
+    proto: &str,
+    commands: Option<&[&str]>,
+) -> fmt::Result {
+    let print_line = match commands {
+        None => true,
+        Some(commands) => match fetch_token(data, 0, len) {
+            None => false,
+            Some((token, next)) => {
+                let is_command = commands
+                    .iter()
+                    .any(|c| token.eq_ignore_ascii_case(c.as_bytes()));
+                // HTTP responses carry the status code as the second token.
+                let is_status = fetch_token(data, next, len).is_some_and(|(code, _)| {
+                    code.len() == 3 && code.iter().all(u8::is_ascii_digit)
+                });
+                is_command || is_status
+            }
+        },
+    };
+    r.write_str(proto)?;
+    if !print_line {
+        return Ok(());
+    }
+    // tcpdump names the protocol in lower case in its truncation mark.
+    let trunc = |r: &mut Render<'_>| {
+        r.write_str(" [|")?;
+        for c in proto.chars() {
+            r.write_char(c.to_ascii_lowercase())?;
+        }
+        r.write_char(']')
+    };
+    // tcpdump's print_txt_line: the first line, if it is all printable.
+    let mut i = 0;
+    while i < len {
+        let Some(&c) = data.get(i) else {
+            return trunc(r);
+        };
+        if c == b'\r' {
+            if i + 1 >= len {
+                return Ok(());
+            }
+            match data.get(i + 1) {
+                None => return trunc(r),
+                Some(b'\n') => break,
+                Some(_) => return Ok(()),
+            }
+        }
+        if c == b'\n' {
+            break;
+        }
+        if !is_print(c) && c != b'\t' {
+            return Ok(());
+        }
+        i += 1;
+    }
+    r.write_str(": ")?;
+    write_line(r, data.get(..i).unwrap_or(&[]))?;
+    if i >= len {
+        // All printable but no end of line: tcpdump shows it as cut.
+        return trunc(r);
+    }
+    Ok(())
+}
+
+fn write_line(r: &mut Render<'_>, line: &[u8]) -> fmt::Result {
+    for &c in line {
+        r.write_char(c as char)?;
+    }
+    Ok(())
+}
+
+/// tcpdump's SSH printer: only a version banner (`SSH-...`) is shown.
+fn write_ssh_banner(r: &mut Render<'_>, data: &[u8], len: usize) -> fmt::Result {
+    if !data.starts_with(b"SSH-") {
+        return Ok(());
+    }
+    let mut i = 4;
+    while i < len {
+        let Some(&c) = data.get(i) else {
+            return Ok(());
+        };
+        if c == b'\n' || (c == b'\r' && data.get(i + 1) == Some(&b'\n')) {
+            break;
+        }
+        if c == b'\r' || !is_print(c) {
+            return Ok(());
+        }
+        i += 1;
+    }
+    r.write_str(": SSH: ")?;
+    write_line(r, data.get(..i).unwrap_or(&[]))
+}
+
+pub fn register(registry: &mut dissect_core::Registry) {
+    registry.register(Table::IP_PROTO, 6, TcpDissector::default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A SYN from 32904 to 23 with the options of the telnet capture.
+    fn syn() -> Vec<u8> {
+        let mut h = vec![
+            0x80, 0x88, 0x00, 0x17, // ports
+            0x2d, 0x44, 0x0a, 0xa8, // seq 759433896
+            0, 0, 0, 0, // ack
+            0xa0, 0x02, // data offset 10, SYN
+            0xfa, 0xf0, // window 64240
+            0x12, 0x34, 0, 0, // checksum, urgent
+        ];
+        h.extend([2, 4, 0x05, 0xb4, 4, 2, 8, 10]);
+        h.extend(3_783_529_343u32.to_be_bytes());
+        h.extend([0, 0, 0, 0, 1, 3, 3, 10]);
+        h
+    }
+
+    #[test]
+    fn view_reads_header() {
+        let data = syn();
+        let tcp = Tcp::parse(&data).unwrap();
+        assert_eq!(tcp.src_port(), 32904);
+        assert_eq!(tcp.dst_port(), 23);
+        assert_eq!(tcp.seq(), 759_433_896);
+        assert_eq!(tcp.header_len(), 40);
+        assert_eq!(tcp.flags(), TcpFlags::SYN);
+        assert_eq!(tcp.window(), 64240);
+        assert!(tcp.payload().is_empty());
+    }
+
+    #[test]
+    fn all_nine_flags() {
+        let mut data = syn();
+        data[12] = 0xa1;
+        data[13] = 0xff;
+        let tcp = Tcp::parse(&data).unwrap();
+        assert_eq!(tcp.flags(), TcpFlags::all());
+        assert_eq!(tcp.reserved(), 0);
+        data[12] = 0xaf;
+        data[13] = 0x00;
+        let tcp = Tcp::parse(&data).unwrap();
+        assert_eq!(tcp.flags(), TcpFlags::AE);
+        assert_eq!(tcp.reserved(), 7);
+    }
+
+    #[test]
+    fn options_decode() {
+        let data = syn();
+        let tcp = Tcp::parse(&data).unwrap();
+        let options: Vec<_> = tcp.options().map(|o| o.unwrap().decode()).collect();
+        assert_eq!(
+            options,
+            vec![
+                TcpOption::Mss(1460),
+                TcpOption::SackPermitted,
+                TcpOption::Timestamps {
+                    val: 3_783_529_343,
+                    ecr: 0
+                },
+                TcpOption::Nop,
+                TcpOption::WindowScale(10),
+            ]
+        );
+    }
+
+    #[test]
+    fn option_errors_and_eol() {
+        // Length 1 is invalid for a kind with a length byte.
+        let bad: Vec<_> = Options::new(&[1, 2, 1, 0]).collect();
+        assert_eq!(bad.len(), 2);
+        assert_eq!(bad[1], Err(OptionError { offset: 1, kind: 2 }));
+        // Running past the end.
+        assert!(Options::new(&[8, 10, 0]).next().unwrap().is_err());
+        // Nothing after EOL is an option.
+        let after_eol: Vec<_> = Options::new(&[0, 2, 4, 5, 0]).collect();
+        assert_eq!(after_eol.len(), 1);
+        // SACK blocks and the experimental Fast Open cookie.
+        let sack = [5, 10, 0, 0, 0, 1, 0, 0, 0, 16];
+        let opt = Options::new(&sack).next().unwrap().unwrap();
+        assert_eq!(sack_blocks(opt.data).collect::<Vec<_>>(), vec![(1, 16)]);
+        let tfo = [254, 4, 0xf9, 0x89];
+        let opt = Options::new(&tfo).next().unwrap().unwrap().decode();
+        assert_eq!(
+            opt,
+            TcpOption::Experimental {
+                kind: 254,
+                exid: EXID_FAST_OPEN,
+                data: &[]
+            }
+        );
+    }
+
+    #[test]
+    fn short_header_and_bad_offset() {
+        assert!(matches!(
+            Tcp::parse(&[0; 19]),
+            Err(Error::Truncated { needed: 20, .. })
+        ));
+        let mut data = syn();
+        data[12] = 0x40;
+        assert_eq!(
+            Tcp::parse(&data).unwrap_err(),
+            Error::Malformed("TCP data offset below 5")
+        );
+        data[12] = 0xf0;
+        assert!(matches!(
+            Tcp::parse(&data),
+            Err(Error::Truncated { needed: 60, .. })
+        ));
+    }
+
+    fn flow(sport: u16, dport: u16) -> Flow {
+        let mut src = [0; 16];
+        let mut dst = [0; 16];
+        src[..4].copy_from_slice(&[10, 0, 0, 1]);
+        dst[..4].copy_from_slice(&[10, 0, 0, 2]);
+        Flow {
+            v6: false,
+            src,
+            dst,
+            sport,
+            dport,
+        }
+    }
+
+    #[test]
+    fn tcpdump_relative_numbers() {
+        // The telnet capture: client 32904 -> server 23.
+        let mut state = State::default();
+        let client = flow(32904, 23);
+        let server = client.canonical_swap();
+        // SYN: no ACK, nothing recorded, absolute.
+        let n = state.tcpdump_numbers(&client, 759_433_896, 0, 0x02);
+        assert_eq!((n.seq, n.ack), (759_433_896, 0));
+        // SYN-ACK: recorded, still absolute.
+        let n = state.tcpdump_numbers(&server, 769_477_099, 759_433_897, 0x12);
+        assert_eq!((n.seq, n.ack), (769_477_099, 759_433_897));
+        // ACK from the client: relative both ways.
+        let n = state.tcpdump_numbers(&client, 759_433_897, 769_477_100, 0x10);
+        assert_eq!((n.seq, n.ack), (1, 1));
+        let n = state.tcpdump_numbers(&server, 769_477_100, 759_433_897, 0x18);
+        assert_eq!((n.seq, n.ack), (1, 1));
+        assert_eq!(n.sack_base, 759_433_896);
+    }
+
+    #[test]
+    fn tcpdump_first_ack_without_handshake() {
+        // fin_retransmission.pcap: the first ACK-bearing segment is recorded.
+        let mut state = State::default();
+        let client = flow(55344, 443);
+        let n = state.tcpdump_numbers(&client, 2_187_051_757, 0, 0x01);
+        assert_eq!(n.seq, 2_187_051_757);
+        let server = client.canonical_swap();
+        state.tcpdump_numbers(&server, 1_539_553_752, 2_187_051_758, 0x12);
+        let n = state.tcpdump_numbers(&client, 2_187_051_757, 1_539_553_753, 0x11);
+        assert_eq!((n.seq, n.ack), (0, 1));
+    }
+
+    #[test]
+    fn wireshark_streams_and_bases() {
+        let mut d = TcpDissector::default();
+        let client = flow(1000, 80);
+        let data = syn();
+        let tcp = Tcp::parse(&data).unwrap();
+        let a = d.analyse(&client, tcp, 0, window_shift(tcp));
+        assert_eq!((a.stream, a.seq, a.ack), (0, 0, 0));
+        assert_eq!(a.scale_factor, None);
+        // Another connection gets the next stream index.
+        let other = flow(1001, 80);
+        assert_eq!(d.analyse(&other, tcp, 0, None).stream, 1);
+        // A non-SYN first segment is based at seq - 1.
+        let mut data2 = syn();
+        data2[13] = 0x10;
+        let tcp2 = Tcp::parse(&data2).unwrap();
+        let third = flow(1002, 80);
+        let a = d.analyse(&third, tcp2, 0, None);
+        assert_eq!((a.seq, a.ack), (1, 1));
+        assert_eq!(a.scale_factor, Some(-1));
+    }
+}
+
+/// Frames for dissector-level tests of the transport modules: Ethernet,
+/// IPv4 or IPv6, then the given transport bytes.
+#[cfg(test)]
+pub(crate) mod test_frames {
+    use dissect_core::{FrameInfo, Packet, Registry, RenderOptions, Status};
+
+    /// Ethernet + IPv4 (10.0.0.1 -> 10.0.0.2, protocol `proto`) + `payload`;
+    /// the IP total length covers `payload` plus `extra` bytes.
+    pub fn ipv4(proto: u8, payload: &[u8], extra: usize) -> Vec<u8> {
+        let mut f = vec![0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00];
+        let total = (20 + payload.len() + extra) as u16;
+        f.extend([0x45, 0]);
+        f.extend(total.to_be_bytes());
+        f.extend([0, 1, 0x40, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+        f.extend(payload);
+        f
+    }
+
+    /// Ethernet + IPv6 (fe80::1 -> fe80::2, next header `next`) + `payload`.
+    pub fn ipv6(next: u8, payload: &[u8]) -> Vec<u8> {
+        let mut f = vec![0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x86, 0xdd];
+        f.extend([0x60, 0, 0, 0]);
+        f.extend((payload.len() as u16).to_be_bytes());
+        f.extend([next, 64]);
+        let mut src = [0u8; 16];
+        src[0] = 0xfe;
+        src[1] = 0x80;
+        let mut dst = src;
+        src[15] = 1;
+        dst[15] = 2;
+        f.extend(src);
+        f.extend(dst);
+        f.extend(payload);
+        f
+    }
+
+    /// Dissects `frames` in order with one registry (state carries over);
+    /// each frame is cut to `caplen` bytes if given. Returns the tcpdump
+    /// lines and the packets.
+    pub fn run(frames: &[(Vec<u8>, Option<usize>)]) -> Vec<(String, Packet)> {
+        let mut registry: Registry = crate::registry();
+        let mut out = Vec::new();
+        for (i, (bytes, caplen)) in frames.iter().enumerate() {
+            let cut = caplen.unwrap_or(bytes.len()).min(bytes.len());
+            let frame = FrameInfo {
+                number: i as u64 + 1,
+                caplen: cut as u32,
+                len: bytes.len() as u32,
+                linktype: dissect_core::linktype::ETHERNET,
+                ..FrameInfo::default()
+            };
+            let mut packet = Packet::new();
+            registry.dissect(&frame, &bytes[..cut], &mut packet);
+            let mut line = String::new();
+            registry
+                .render(&packet, &RenderOptions::default(), &mut line)
+                .unwrap();
+            out.push((line, packet));
+        }
+        out
+    }
+
+    pub fn status(packet: &Packet, layer: &str) -> Option<Status> {
+        packet.layer(layer).map(|l| l.status)
+    }
+
+    pub fn value(packet: &Packet, abbrev: &str) -> Option<u64> {
+        packet.field(abbrev).and_then(|f| f.value.as_u64())
+    }
+}
+
+#[cfg(test)]
+mod dissector_tests {
+    use super::test_frames::{ipv4, run, status, value};
+    use dissect_core::Status;
+
+    /// A segment from 10.0.0.1:`sport` to 10.0.0.2:`dport`.
+    fn segment(
+        sport: u16,
+        dport: u16,
+        seq: u32,
+        ack: u32,
+        flags: u8,
+        options: &[u8],
+        data: &[u8],
+    ) -> Vec<u8> {
+        let mut s = Vec::new();
+        s.extend(sport.to_be_bytes());
+        s.extend(dport.to_be_bytes());
+        s.extend(seq.to_be_bytes());
+        s.extend(ack.to_be_bytes());
+        s.push((((20 + options.len()) / 4) as u8) << 4);
+        s.push(flags);
+        s.extend(64240u16.to_be_bytes());
+        s.extend([0, 0, 0, 0]);
+        s.extend(options);
+        s.extend(data);
+        s
+    }
+
+    const TELNET_SYN_OPTIONS: [u8; 20] = [
+        2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0xe1, 0x84, 0x8f, 0x7f, 0, 0, 0, 0, 1, 3, 3, 10,
+    ];
+
+    #[test]
+    fn syn_line_and_fields() {
+        let syn = segment(32904, 23, 759_433_896, 0, 0x02, &TELNET_SYN_OPTIONS, &[]);
+        let out = run(&[(ipv4(6, &syn, 0), None)]);
+        let (line, packet) = &out[0];
+        assert_eq!(
+            line,
+            "IP 10.0.0.1.32904 > 10.0.0.2.23: Flags [S], seq 759433896, win 64240, \
+             options [mss 1460,sackOK,TS val 3783561087 ecr 0,nop,wscale 10], length 0"
+        );
+        assert_eq!(value(packet, "tcp.hdr_len"), Some(40));
+        assert_eq!(value(packet, "tcp.seq"), Some(0));
+        assert_eq!(value(packet, "tcp.nxtseq"), Some(1));
+        assert_eq!(value(packet, "tcp.flags"), Some(0x002));
+        assert_eq!(value(packet, "tcp.flags.syn"), Some(1));
+        assert_eq!(value(packet, "tcp.options.mss_val"), Some(1460));
+        assert_eq!(value(packet, "tcp.options.wscale.multiplier"), Some(1024));
+        assert_eq!(status(packet, "tcp"), Some(Status::Ok));
+    }
+
+    #[test]
+    fn relative_numbers_after_handshake() {
+        let frames = [
+            segment(32904, 23, 1000, 0, 0x02, &[], &[]),
+            segment(23, 32904, 5000, 1001, 0x12, &[], &[]),
+            segment(32904, 23, 1001, 5001, 0x10, &[], &[]),
+            segment(23, 32904, 5001, 1001, 0x18, &[], b"hello world!"),
+        ];
+        // The reply goes the other way: swap the IP addresses.
+        let frames: Vec<_> = frames
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut f = ipv4(6, s, 0);
+                if i % 2 == 1 {
+                    f[26..30].copy_from_slice(&[10, 0, 0, 2]);
+                    f[30..34].copy_from_slice(&[10, 0, 0, 1]);
+                }
+                (f, None)
+            })
+            .collect();
+        let out = run(&frames);
+        assert!(out[1]
+            .0
+            .ends_with("Flags [S.], seq 5000, ack 1001, win 64240, length 0"));
+        assert!(out[2].0.ends_with("Flags [.], ack 1, win 64240, length 0"));
+        assert!(out[3]
+            .0
+            .ends_with("Flags [P.], seq 1:13, ack 1, win 64240, length 12"));
+        let data = &out[3].1;
+        assert_eq!(value(data, "tcp.seq"), Some(1));
+        assert_eq!(value(data, "tcp.nxtseq"), Some(13));
+        assert_eq!(value(data, "tcp.len"), Some(12));
+        assert_eq!(value(data, "tcp.stream"), Some(0));
+    }
+
+    #[test]
+    fn truncated_header_and_options() {
+        let syn = segment(32904, 23, 7, 0, 0x02, &TELNET_SYN_OPTIONS, &[]);
+        let frame = ipv4(6, &syn, 0);
+        // 12 bytes of TCP: ports only.
+        let out = run(&[(frame.clone(), Some(34 + 12))]);
+        assert!(
+            out[0].0.ends_with("10.0.0.1.32904 > 10.0.0.2.23:  [|tcp]"),
+            "{}",
+            out[0].0
+        );
+        assert!(matches!(
+            status(&out[0].1, "tcp"),
+            Some(Status::Truncated { .. })
+        ));
+        // Cut inside the timestamp option.
+        let out = run(&[(frame.clone(), Some(34 + 20 + 10))]);
+        assert!(
+            out[0].0.ends_with("options [mss 1460,sackOK,TS [|tcp]>"),
+            "{}",
+            out[0].0
+        );
+        assert!(matches!(
+            status(&out[0].1, "tcp"),
+            Some(Status::Truncated { .. })
+        ));
+        // Two bytes of TCP: no ports at all.
+        let out = run(&[(frame, Some(34 + 2))]);
+        assert!(
+            out[0].0.ends_with("IP 10.0.0.1 > 10.0.0.2: [|tcp]"),
+            "{}",
+            out[0].0
+        );
+    }
+
+    #[test]
+    fn malformed_lengths() {
+        let mut short = segment(1, 2, 0, 0, 0x10, &[], &[]);
+        short[12] = 0x40;
+        let out = run(&[(ipv4(6, &short, 0), None)]);
+        assert!(
+            out[0]
+                .0
+                .ends_with(":  tcp 4 [bad hdr length 16 - too short, < 20]"),
+            "{}",
+            out[0].0
+        );
+        assert!(matches!(
+            status(&out[0].1, "tcp"),
+            Some(Status::Malformed { .. })
+        ));
+        // A data offset of 15 words in a 20-byte segment.
+        let mut long = segment(1, 2, 0, 0, 0x10, &[], &[]);
+        long[12] = 0xf0;
+        let out = run(&[(ipv4(6, &long, 0), None)]);
+        assert!(
+            out[0]
+                .0
+                .ends_with("Flags [.] [bad hdr length 60 - too long, > 20]"),
+            "{}",
+            out[0].0
+        );
+        assert!(matches!(
+            status(&out[0].1, "tcp"),
+            Some(Status::Malformed { .. })
+        ));
+        // A bad option length.
+        let bad = segment(1, 2, 0, 0, 0x02, &[1, 2, 1, 0], &[]);
+        let out = run(&[(ipv4(6, &bad, 0), None)]);
+        assert!(
+            out[0].0.ends_with("win 64240, options [nop,[bad opt]]"),
+            "{}",
+            out[0].0
+        );
+        assert!(matches!(
+            status(&out[0].1, "tcp"),
+            Some(Status::Malformed { .. })
+        ));
+    }
+
+    #[test]
+    fn option_texts() {
+        let options = [
+            254, 4, 0xf9, 0x89, // experimental TFO cookie request
+            5, 10, 0, 0, 0, 1, 0, 0, 0, 16, // sack {1:16}
+            30, 4, 0x00, 0x81, // MPTCP capable
+            34, 6, 1, 2, 3, 4, // TFO cookie
+            77, 3, 0xab, 0, // unknown, then EOL
+        ];
+        let syn = segment(20, 80, 0, 0, 0x02, &options, &[]);
+        let out = run(&[(ipv4(6, &syn, 0), None)]);
+        assert!(
+            out[0].0.ends_with(
+                "options [exp-tfo cookiereq,sack 1 {1:16},mptcp capable,tfo  cookie 01020304,unknown-77 0xab,eol], length 0"
+            ),
+            "{}",
+            out[0].0
+        );
+    }
+
+    #[test]
+    fn http_first_line() {
+        let data = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+        let seg = segment(40000, 80, 1, 1, 0x18, &[], data);
+        let out = run(&[(ipv4(6, &seg, 0), None)]);
+        assert!(out[0].0.ends_with(": HTTP: GET / HTTP/1.1"), "{}", out[0].0);
+    }
+}
+
+#[cfg(test)]
+mod robustness_tests {
+    use super::test_frames::{ipv4, ipv6, run};
+
+    /// Every cut and many random corruptions of a few frames: dissecting
+    /// and printing must never panic.
+    #[test]
+    fn never_panics() {
+        let mut tcp = vec![0x80, 0x88, 0, 23, 0, 0, 0, 1, 0, 0, 0, 2, 0xb0, 0x12, 1, 0];
+        tcp.extend([
+            0, 0, 0, 0, 2, 4, 5, 0xb4, 5, 10, 0, 0, 0, 1, 0, 0, 0, 2, 254, 4,
+        ]);
+        tcp.extend([0xf9, 0x89, 0, 0]);
+        tcp.extend(b"GET / HTTP/1.1\r\n");
+        let mut icmp = vec![3, 3, 0, 0, 0, 2, 0, 0];
+        icmp.extend([
+            0x45, 0, 0, 76, 0, 0, 0, 0, 64, 6, 0, 0, 10, 0, 0, 2, 10, 0, 0, 1,
+        ]);
+        icmp.extend([0x04, 0xd2, 0, 123, 0, 56, 0, 0]);
+        let mut icmp6 = vec![1, 4, 0, 0, 0, 0, 0, 0, 0x60, 0, 0, 0, 0, 8, 0, 64];
+        icmp6.extend([0; 32]);
+        icmp6.extend([0x12, 0x34, 0, 53, 0, 8, 0, 0]);
+        let mut ni = vec![140, 0, 0, 0, 0, 3, 0, 2, 1, 2, 3, 4, 5, 6, 7, 8];
+        ni.extend([0; 20]);
+        let bases = [
+            ipv4(6, &tcp, 0),
+            ipv4(17, &[0, 1, 0, 2, 0, 12, 0, 0, 1, 2, 3, 4], 0),
+            ipv4(1, &icmp, 0),
+            ipv6(58, &icmp6),
+            ipv6(58, &ni),
+            ipv6(6, &tcp),
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for base in &bases {
+            let cuts: Vec<_> = (0..=base.len()).map(|n| (base.clone(), Some(n))).collect();
+            run(&cuts);
+            let mut mutated = Vec::new();
+            for _ in 0..300 {
+                let mut frame = base.clone();
+                for _ in 0..1 + next() % 4 {
+                    // Corrupt the transport part (and sometimes the IP lengths).
+                    let at = 16 + (next() as usize) % (frame.len() - 16);
+                    frame[at] = next() as u8;
+                }
+                mutated.push((frame, None));
+            }
+            run(&mutated);
+        }
+    }
+}

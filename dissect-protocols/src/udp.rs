@@ -1,3 +1,356 @@
-//! STUB: being written.
+//! User Datagram Protocol (RFC 768).
 
-pub fn register(_registry: &mut dissect_core::Registry) {}
+use std::fmt::{self, Write};
+
+use dissect_core::{
+    Base, Context, Dissector, FastMap, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
+};
+use serde::ser::{Serialize, SerializeStruct, Serializer};
+
+use crate::netaddr::NetAddrs;
+use crate::wire::{be16, check_len, Error};
+
+/// Byte ranges of the header, named once: the view and the tree both use them.
+pub mod field_range {
+    use std::ops::Range;
+    pub const SRC_PORT: Range<usize> = 0..2;
+    pub const DST_PORT: Range<usize> = 2..4;
+    pub const LENGTH: Range<usize> = 4..6;
+    pub const CHECKSUM: Range<usize> = 6..8;
+}
+use field_range as f;
+
+pub const HEADER_LEN: usize = 8;
+
+/// Typed zero-copy view of a UDP datagram.
+#[derive(Debug, Clone, Copy)]
+pub struct Udp<'a> {
+    data: &'a [u8],
+}
+
+impl<'a> Udp<'a> {
+    /// Checks the header and that the length field covers at least the header.
+    pub fn parse(data: &'a [u8]) -> Result<Udp<'a>, Error> {
+        check_len(data, HEADER_LEN)?;
+        let udp = Udp { data };
+        if usize::from(udp.length()) < HEADER_LEN {
+            return Err(Error::Malformed("UDP length below 8"));
+        }
+        Ok(udp)
+    }
+    pub fn src_port(&self) -> u16 {
+        be16(self.data, f::SRC_PORT.start)
+    }
+    pub fn dst_port(&self) -> u16 {
+        be16(self.data, f::DST_PORT.start)
+    }
+    /// The length field: header plus payload.
+    pub fn length(&self) -> u16 {
+        be16(self.data, f::LENGTH.start)
+    }
+    pub fn checksum(&self) -> u16 {
+        be16(self.data, f::CHECKSUM.start)
+    }
+    /// The payload, bounded by the length field and by the bytes present.
+    pub fn payload(&self) -> &'a [u8] {
+        let end = usize::from(self.length()).min(self.data.len());
+        self.data.get(HEADER_LEN..end).unwrap_or(&[])
+    }
+}
+
+impl Serialize for Udp<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Udp", 5)?;
+        st.serialize_field("src_port", &self.src_port())?;
+        st.serialize_field("dst_port", &self.dst_port())?;
+        st.serialize_field("length", &self.length())?;
+        st.serialize_field("checksum", &self.checksum())?;
+        st.serialize_field("payload_len", &self.payload().len())?;
+        st.end()
+    }
+}
+
+fn names_checksum_status(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "Bad",
+        1 => "Good",
+        2 => "Unverified",
+        _ => return None,
+    })
+}
+
+pub static SRCPORT: FieldDef =
+    FieldDef::new("udp.srcport", "Source Port", FieldType::Uint(16)).summary();
+pub static DSTPORT: FieldDef =
+    FieldDef::new("udp.dstport", "Destination Port", FieldType::Uint(16)).summary();
+pub static PORT: FieldDef = FieldDef::new(
+    "udp.port",
+    "Source or Destination Port",
+    FieldType::Uint(16),
+);
+pub static LENGTH: FieldDef = FieldDef::new("udp.length", "Length", FieldType::Uint(16));
+pub static CHECKSUM: FieldDef =
+    FieldDef::new("udp.checksum", "Checksum", FieldType::Uint(16)).base(Base::Hex);
+pub static CHECKSUM_STATUS: FieldDef =
+    FieldDef::new("udp.checksum.status", "Checksum Status", FieldType::Uint(8))
+        .names(names_checksum_status);
+pub static STREAM: FieldDef = FieldDef::new("udp.stream", "Stream index", FieldType::Uint(32));
+pub static PAYLOAD: FieldDef = FieldDef::new("udp.payload", "Payload", FieldType::Bytes);
+
+/// Streams remembered before the table is cleared (bounded memory).
+const MAX_STREAMS: usize = 1 << 16;
+
+/// Addresses and ports of a datagram, the same key for both directions.
+type StreamKey = (bool, [u8; 16], u16, [u8; 16], u16);
+
+#[derive(Debug, Default)]
+pub struct UdpDissector {
+    streams: FastMap<StreamKey, u32>,
+    next_stream: u32,
+}
+
+impl UdpDissector {
+    /// Wireshark's `udp.stream`: conversations numbered in order of appearance.
+    fn stream(&mut self, cx: &Context<'_>, sport: u16, dport: u16) -> u32 {
+        let NetAddrs { v6, src, dst } = NetAddrs::of(cx).unwrap_or_default();
+        let key = if (src, sport) <= (dst, dport) {
+            (v6, src, sport, dst, dport)
+        } else {
+            (v6, dst, dport, src, sport)
+        };
+        if let Some(&stream) = self.streams.get(&key) {
+            return stream;
+        }
+        if self.streams.len() >= MAX_STREAMS {
+            self.streams.clear();
+        }
+        let stream = self.next_stream;
+        self.next_stream = self.next_stream.wrapping_add(1);
+        self.streams.insert(key, stream);
+        stream
+    }
+}
+
+impl Dissector for UdpDissector {
+    fn name(&self) -> &'static str {
+        "udp"
+    }
+    fn full_name(&self) -> &'static str {
+        "User Datagram Protocol"
+    }
+
+    fn dissect(&mut self, data: &[u8], cx: &mut Context<'_>) -> Handoff {
+        // The ports alone let the IP line show `a.port > b.port`.
+        if data.len() >= f::DST_PORT.end {
+            let (sport, dport) = (be16(data, 0), be16(data, 2));
+            cx.add(&SRCPORT, f::SRC_PORT, Value::U64(sport.into()));
+            cx.add(&DSTPORT, f::DST_PORT, Value::U64(dport.into()));
+            cx.add(&PORT, f::SRC_PORT, Value::U64(sport.into()));
+            cx.add(&PORT, f::DST_PORT, Value::U64(dport.into()));
+        }
+        if !cx.need(HEADER_LEN, "UDP header") {
+            return Handoff::done(data.len());
+        }
+        let udp = Udp { data };
+        let (sport, dport) = (udp.src_port(), udp.dst_port());
+        let reported = cx.reported_len();
+        let length = usize::from(udp.length());
+        cx.add(&LENGTH, f::LENGTH, Value::U64(length as u64));
+        cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(udp.checksum().into()));
+        cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(2));
+        // Wireshark numbers a datagram quoted in an ICMP error too.
+        let stream = self.stream(cx, sport, dport);
+        cx.generated(&STREAM, 0..0, Value::U64(stream.into()));
+        // IPv6 jumbograms (RFC 2675) carry 0 and let the IP length rule.
+        let length = if length == 0 && reported > 0xffff {
+            reported
+        } else {
+            length
+        };
+        if length < HEADER_LEN {
+            cx.malformed(f::LENGTH.start, "UDP length below 8");
+            return Handoff::done(data.len());
+        }
+        // An ICMP error quotes only the start of a datagram: not a defect.
+        let length = if length > reported && is_quoted(cx) {
+            reported
+        } else {
+            length
+        };
+        if length > reported {
+            cx.malformed(f::LENGTH.start, "UDP length beyond the IP payload");
+            return Handoff::done(data.len());
+        }
+        let payload_end = length.min(data.len());
+        if payload_end > HEADER_LEN {
+            cx.add(&PAYLOAD, HEADER_LEN..payload_end, Value::Bytes);
+        }
+        Handoff::to(
+            Next::Ports(Table::UDP_PORT, sport.into(), dport.into()),
+            HEADER_LEN,
+            length - HEADER_LEN,
+        )
+    }
+
+    /// tcpdump's text after `IP a.b > c.d: `: the payload's own text, or
+    /// `UDP, length N` for ports nothing here decodes.
+    fn render(&self, r: &mut Render<'_>) -> fmt::Result {
+        let bytes = r.bytes();
+        let length = crate::tcp::ip_payload_len(r);
+        if bytes.len() < f::DST_PORT.end {
+            return r.write_str(" [|udp]");
+        }
+        if (length as usize) < HEADER_LEN {
+            return write!(r, "truncated-udp {length}");
+        }
+        if bytes.len() < f::LENGTH.end {
+            return r.write_str(" [|udp]");
+        }
+        let mut ulen = u32::from(be16(bytes, f::LENGTH.start));
+        if ulen == 0 && length > 0xffff {
+            ulen = length;
+        }
+        if ulen < HEADER_LEN as u32 || ulen > length {
+            return write!(r, "truncated-udplength {ulen}");
+        }
+        if bytes.len() < HEADER_LEN {
+            return r.write_str(" [|udp]");
+        }
+        if r.next_layer().is_some_and(|l| l.name != "data") {
+            return r.next();
+        }
+        r.text("UDP, length ");
+        r.number(ulen - HEADER_LEN as u32);
+        Ok(())
+    }
+
+    fn title(&self, r: &mut Render<'_>) -> fmt::Result {
+        r.write_str(self.full_name())?;
+        if let (Some(s), Some(d)) = (r.u64(&SRCPORT), r.u64(&DSTPORT)) {
+            write!(r, ", Src Port: {s}, Dst Port: {d}")?;
+        }
+        Ok(())
+    }
+}
+
+/// True for a datagram quoted inside an ICMP error.
+fn is_quoted(cx: &Context<'_>) -> bool {
+    cx.previous_layers()
+        .iter()
+        .any(|l| l.name == "icmp" || l.name == "icmpv6")
+}
+
+pub fn register(registry: &mut dissect_core::Registry) {
+    registry.register(Table::IP_PROTO, 17, UdpDissector::default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DATAGRAM: [u8; 14] = [
+        0x30, 0x39, 0x7a, 0x69, 0x00, 0x0e, 0xab, 0xcd, b'h', b'e', b'l', b'l', b'o', b'\n',
+    ];
+
+    #[test]
+    fn view_reads_header() {
+        let udp = Udp::parse(&DATAGRAM).unwrap();
+        assert_eq!(udp.src_port(), 12345);
+        assert_eq!(udp.dst_port(), 31337);
+        assert_eq!(udp.length(), 14);
+        assert_eq!(udp.checksum(), 0xabcd);
+        assert_eq!(udp.payload(), b"hello\n");
+    }
+
+    #[test]
+    fn payload_is_bounded_by_length() {
+        let mut padded = DATAGRAM.to_vec();
+        padded[5] = 9;
+        padded.extend([0; 4]);
+        assert_eq!(Udp::parse(&padded).unwrap().payload(), b"h");
+    }
+
+    #[test]
+    fn bad_lengths() {
+        assert!(matches!(
+            Udp::parse(&DATAGRAM[..7]),
+            Err(Error::Truncated { needed: 8, .. })
+        ));
+        let mut short = DATAGRAM;
+        short[5] = 7;
+        assert_eq!(
+            Udp::parse(&short).unwrap_err(),
+            Error::Malformed("UDP length below 8")
+        );
+    }
+}
+
+#[cfg(test)]
+mod dissector_tests {
+    use crate::tcp::test_frames::{ipv4, ipv6, run, status, value};
+    use dissect_core::Status;
+
+    fn datagram(len: u16, payload: &[u8]) -> Vec<u8> {
+        let mut d = vec![0x30, 0x39, 0x7a, 0x69];
+        d.extend(len.to_be_bytes());
+        d.extend([0, 0]);
+        d.extend(payload);
+        d
+    }
+
+    #[test]
+    fn default_line_and_fields() {
+        let out = run(&[(ipv4(17, &datagram(14, b"hello\n"), 0), None)]);
+        assert_eq!(
+            out[0].0,
+            "IP 10.0.0.1.12345 > 10.0.0.2.31337: UDP, length 6"
+        );
+        assert_eq!(value(&out[0].1, "udp.length"), Some(14));
+        assert_eq!(value(&out[0].1, "udp.stream"), Some(0));
+        let out = run(&[(ipv6(17, &datagram(14, b"hello\n")), None)]);
+        assert_eq!(out[0].0, "IP6 fe80::1.12345 > fe80::2.31337: UDP, length 6");
+    }
+
+    #[test]
+    fn length_checks() {
+        // The length field claims more than the IP payload holds.
+        let out = run(&[(ipv4(17, &datagram(40, b"hello\n"), 0), None)]);
+        assert!(
+            out[0].0.ends_with(": truncated-udplength 40"),
+            "{}",
+            out[0].0
+        );
+        assert!(matches!(
+            status(&out[0].1, "udp"),
+            Some(Status::Malformed { .. })
+        ));
+        // Shorter than the header.
+        let out = run(&[(ipv4(17, &datagram(7, b"hello\n"), 0), None)]);
+        assert!(
+            out[0].0.ends_with(": truncated-udplength 7"),
+            "{}",
+            out[0].0
+        );
+        assert!(matches!(
+            status(&out[0].1, "udp"),
+            Some(Status::Malformed { .. })
+        ));
+        // Cut by the capture after the ports.
+        let frame = ipv4(17, &datagram(14, b"hello\n"), 0);
+        let out = run(&[(frame, Some(34 + 5))]);
+        assert!(
+            out[0].0.ends_with("10.0.0.2.31337:  [|udp]"),
+            "{}",
+            out[0].0
+        );
+        assert!(matches!(
+            status(&out[0].1, "udp"),
+            Some(Status::Truncated { .. })
+        ));
+        // Padding after the datagram is not payload.
+        let mut padded = datagram(9, b"h");
+        padded.extend([0; 5]);
+        let out = run(&[(ipv4(17, &padded, 0), None)]);
+        assert!(out[0].0.ends_with("UDP, length 1"), "{}", out[0].0);
+    }
+}

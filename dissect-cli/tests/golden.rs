@@ -1,0 +1,420 @@
+//! Golden tests of the `dissect` binary, and its agreement with tcpdump.
+//!
+//! `golden_outputs`: every capture in testdata/ in the default mode, and a
+//! handful of captures in every mode (`-e`, `-v`, `-V` as tree, `--json`, `-X` as hex), must
+//! print exactly (byte for byte) testdata/golden/<capture>.<mode>.txt; exit
+//! codes and the first stderr line are kept in testdata/golden/status.tsv.
+//! Re-bless with `SNAPSHOTS=overwrite cargo test -p dissect-cli --test golden`
+//! and read the diff before committing it.
+//!
+//! `tcpdump_agreement`: for every capture with tcpdump oracle files, the share
+//! of packets whose text equals tcpdump's, per capture family, must not fall
+//! below testdata/tcpdump-agreement.tsv (a ratchet). `RATCHET=raise` raises
+//! the figures there to the ones reached (it never lowers them). Run with
+//! `--nocapture` to see the table.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use snapbox::cmd::Command;
+use snapbox::data::DataFormat;
+use snapbox::{Assert, Data};
+
+fn testdata() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
+}
+
+/// Every capture under testdata/ (fuzz regressions aside), sorted, relative
+/// to testdata/.
+fn captures() -> Vec<String> {
+    fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, root, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "pcap" || e == "pcapng")
+            {
+                if let Ok(rel) = path.strip_prefix(root) {
+                    out.push(rel.to_string_lossy().replace('\\', "/"));
+                }
+            }
+        }
+    }
+    let root = testdata();
+    let mut out = Vec::new();
+    walk(&root, &root, &mut out);
+    out.retain(|c| !c.starts_with("regress/") && !c.starts_with("golden/"));
+    out.sort();
+    out
+}
+
+/// Every file below `dir`.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return out;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// Output modes: (name in the golden file name, flags).
+const MODES: [(&str, &[&str]); 6] = [
+    ("default", &[]),
+    ("e", &["-e"]),
+    ("v", &["-v"]),
+    ("tree", &["-V"]),
+    ("json", &["--json"]),
+    ("hex", &["-X"]),
+];
+
+/// Captures checked in every mode: one or two per link type and protocol.
+const ALL_MODES: [&str; 12] = [
+    "real/mixed.pcapng",
+    "real/telnet-busybox.pcap",
+    "zeek/tcp/options.pcap",
+    "zeek/icmp_dot1q.pcap",
+    "zeek/linux_dlt_sll2.pcap",
+    "tcpdump/tcp-handshake-nano.pcap",
+    "tcpdump/tcp_rst_diag_payload.pcap",
+    "tcpdump/LINKTYPE_IPV6.pcap",
+    "zeek/ipv6-fragmented-dns.pcap",
+    "tcpdump/icmpv6.pcap",
+    "zeek/trunc/icmp-header-trunc.pcap",
+    "tcpdump/unsupported-link-type-160.pcap",
+];
+
+/// The golden table: (capture, mode name, flags).
+fn golden_rows() -> Vec<(String, &'static str, &'static [&'static str])> {
+    let mut rows = Vec::new();
+    for capture in captures() {
+        for (mode, flags) in MODES {
+            if mode == "default" || ALL_MODES.contains(&capture.as_str()) {
+                rows.push((capture.clone(), mode, flags));
+            }
+        }
+    }
+    rows
+}
+
+struct Run {
+    stdout: Vec<u8>,
+    stderr: String,
+    code: Option<i32>,
+}
+
+/// Runs `dissect FLAGS CAPTURE` inside testdata/, so messages name the
+/// capture by its relative path.
+fn dissect(capture: &str, flags: &[&str]) -> Run {
+    let output = Command::new(env!("CARGO_BIN_EXE_dissect"))
+        .args(flags)
+        .arg(capture)
+        .current_dir(testdata())
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run dissect: {e}"));
+    Run {
+        stdout: output.stdout,
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        code: output.status.code(),
+    }
+}
+
+#[test]
+fn golden_outputs() {
+    let assert = Assert::new().action_env("SNAPSHOTS");
+    let golden = testdata().join("golden");
+    let mut failures = Vec::new();
+    let mut status = String::from("capture\tmode\texit\tstderr (first line)\n");
+    let rows = golden_rows();
+    assert!(rows.len() > 60, "too few golden rows: {}", rows.len());
+    for (capture, mode, flags) in &rows {
+        let run = dissect(capture, flags);
+        let code = run.code.map_or("signal".to_string(), |c| c.to_string());
+        let first = run.stderr.lines().next().unwrap_or("");
+        let _ = writeln!(status, "{capture}\t{mode}\t{code}\t{first}");
+        assert!(
+            !run.stderr.contains("panicked"),
+            "dissect panicked on {capture} {flags:?}: {}",
+            run.stderr
+        );
+        let expected = Data::read_from(
+            &golden.join(format!("{capture}.{mode}.txt")),
+            Some(DataFormat::Text),
+        )
+        .raw();
+        let name = format!("dissect {} {capture}", flags.join(" "));
+        if let Err(e) = assert.try_eq(Some(&name), Data::binary(run.stdout), expected) {
+            failures.push(e.to_string());
+        }
+    }
+    // Golden files no row asks for (a capture removed or renamed) are stale.
+    let wanted: std::collections::BTreeSet<PathBuf> = rows
+        .iter()
+        .map(|(capture, mode, _)| golden.join(format!("{capture}.{mode}.txt")))
+        .collect();
+    let overwrite = std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite");
+    for file in files_under(&golden) {
+        if file.extension().is_some_and(|e| e == "txt") && !wanted.contains(&file) {
+            if overwrite {
+                let _ = std::fs::remove_file(&file);
+            } else {
+                failures.push(format!("stale golden file {}", file.display()));
+            }
+        }
+    }
+    let expected = Data::read_from(&golden.join("status.tsv"), Some(DataFormat::Text)).raw();
+    if let Err(e) = assert.try_eq(Some(&"exit codes"), Data::text(status), expected) {
+        failures.push(e.to_string());
+    }
+    assert!(
+        failures.is_empty(),
+        "{} golden files differ (re-bless with SNAPSHOTS=overwrite after checking):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Agreement with tcpdump.
+
+/// tcpdump oracle modes: (mode, oracle file suffix, our flags).
+const TCPDUMP_MODES: [(&str, &str, &[&str]); 3] = [
+    ("default", "tcpdump.txt", &[]),
+    ("e", "tcpdump-e.txt", &["-e"]),
+    ("v", "tcpdump-v.txt", &["-v"]),
+];
+
+/// Splits text output into one string per packet: a packet starts at a line
+/// that does not start with white space; indented lines (`-v` continuation
+/// lines, hex dumps) belong to the packet before them.
+fn packets(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for line in text.lines() {
+        match out.last_mut() {
+            Some(last) if line.starts_with([' ', '\t']) => {
+                last.push('\n');
+                last.push_str(line);
+            }
+            _ => out.push(line.to_string()),
+        }
+    }
+    out
+}
+
+/// Capture -> family, from testdata/MANIFEST.tsv (`real` where it is empty).
+fn families() -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(testdata().join("MANIFEST.tsv")).unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for line in text.lines().skip(1) {
+        let cols: Vec<&str> = line.split('\t').collect();
+        // The real/ rows have fewer columns and no family.
+        if let Some(file) = cols.first() {
+            let family = cols.get(9).copied().filter(|f| !f.is_empty());
+            out.insert(file.to_string(), family.unwrap_or("real").to_string());
+        }
+    }
+    out
+}
+
+/// (family, mode) -> minimum percentage, from tcpdump-agreement.tsv.
+fn ratchet() -> BTreeMap<(String, String), f64> {
+    let text =
+        std::fs::read_to_string(testdata().join("tcpdump-agreement.tsv")).unwrap_or_default();
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        if line.starts_with('#') || line.starts_with("family\t") || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let [family, mode, min] = cols[..] else {
+            panic!("tcpdump-agreement.tsv: bad line {line:?}");
+        };
+        let min: f64 = min
+            .parse()
+            .unwrap_or_else(|_| panic!("tcpdump-agreement.tsv: bad percentage in {line:?}"));
+        out.insert((family.to_string(), mode.to_string()), min);
+    }
+    out
+}
+
+fn write_ratchet(figures: &BTreeMap<(String, String), f64>) {
+    let mut text = String::from(
+        "# Lowest share (%) of packets whose text must equal tcpdump's, per capture family and\n\
+         # mode (dissect-cli/tests/golden.rs). A ratchet: raise it, never lower it without a reason.\n\
+         family\tmode\tmin_percent\n",
+    );
+    for ((family, mode), min) in figures {
+        let _ = writeln!(text, "{family}\t{mode}\t{min:.1}");
+    }
+    let path = testdata().join("tcpdump-agreement.tsv");
+    std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    equal: usize,
+    total: usize,
+}
+
+impl Tally {
+    fn percent(self) -> f64 {
+        if self.total == 0 {
+            100.0
+        } else {
+            100.0 * self.equal as f64 / self.total as f64
+        }
+    }
+}
+
+#[test]
+fn tcpdump_agreement() {
+    let root = testdata();
+    let families = families();
+    let mut per_family: BTreeMap<(String, String), Tally> = BTreeMap::new();
+    let mut per_capture = String::new();
+    let mut examples = String::new();
+    for capture in captures() {
+        // Captures made for this project (ntp-gen/) are not in the
+        // corpus manifest: their directory is their family.
+        let family = families
+            .get(&capture)
+            .cloned()
+            .unwrap_or_else(|| capture.split('/').next().unwrap_or("other").to_string());
+        for (mode, suffix, flags) in TCPDUMP_MODES {
+            let Ok(oracle) = std::fs::read_to_string(root.join(format!("{capture}.{suffix}")))
+            else {
+                continue;
+            };
+            let theirs = packets(&oracle);
+            let run = dissect(&capture, flags);
+            let ours = packets(&String::from_utf8_lossy(&run.stdout));
+            let mut tally = Tally {
+                equal: 0,
+                total: theirs.len(),
+            };
+            let mut first_diff = None;
+            for (i, t) in theirs.iter().enumerate() {
+                if ours.get(i) == Some(t) {
+                    tally.equal += 1;
+                } else if first_diff.is_none() {
+                    first_diff = Some(i);
+                }
+            }
+            let sum = per_family
+                .entry((family.clone(), mode.to_string()))
+                .or_default();
+            sum.equal += tally.equal;
+            sum.total += tally.total;
+            let _ = writeln!(
+                per_capture,
+                "  {:>6.1}% {:>3}/{:<3} {mode:<7} {capture}",
+                tally.percent(),
+                tally.equal,
+                tally.total
+            );
+            if let Some(i) = first_diff {
+                let _ = writeln!(
+                    examples,
+                    "{capture} ({mode}) packet {}:\n  tcpdump: {}\n  dissect: {}",
+                    i + 1,
+                    theirs[i],
+                    ours.get(i).map_or("(nothing)", |s| s.as_str())
+                );
+            }
+        }
+    }
+
+    let ratchet = ratchet();
+    let raising = std::env::var("RATCHET").as_deref() == Ok("raise");
+    let mut table = String::from("tcpdump agreement (share of packets printed identically)\n");
+    let _ = writeln!(
+        table,
+        "{:<8} {:<7} {:>8} {:>9} {:>8}",
+        "family", "mode", "packets", "agree %", "ratchet"
+    );
+    let mut below = Vec::new();
+    let mut overall: BTreeMap<String, Tally> = BTreeMap::new();
+    for ((family, mode), tally) in &per_family {
+        let min = ratchet.get(&(family.clone(), mode.clone())).copied();
+        let _ = writeln!(
+            table,
+            "{family:<8} {mode:<7} {:>8} {:>8.1}% {:>8}",
+            tally.total,
+            tally.percent(),
+            min.map_or("-".to_string(), |m| format!("{m:.1}%"))
+        );
+        let all = overall.entry(mode.clone()).or_default();
+        all.equal += tally.equal;
+        all.total += tally.total;
+        if min.is_none() && !raising {
+            below.push(format!(
+                "{family} {mode}: no row in tcpdump-agreement.tsv (RATCHET=raise adds it)"
+            ));
+        }
+        // Figures are compared at the precision the ratchet file keeps.
+        if let Some(min) = min {
+            if (tally.percent() * 10.0).floor() / 10.0 < min - 1e-9 {
+                below.push(format!(
+                    "{family} {mode}: {:.1}% < {min:.1}%",
+                    tally.percent()
+                ));
+            }
+        }
+    }
+    for (mode, tally) in &overall {
+        let _ = writeln!(
+            table,
+            "{:<8} {mode:<7} {:>8} {:>8.1}%",
+            "ALL",
+            tally.total,
+            tally.percent()
+        );
+    }
+    println!("{table}\nper capture:\n{per_capture}\nfirst difference per capture:\n{examples}");
+
+    if raising {
+        let mut raised = ratchet.clone();
+        for ((family, mode), tally) in &per_family {
+            let reached = (tally.percent() * 10.0).floor() / 10.0;
+            let entry = raised.entry((family.clone(), mode.clone())).or_insert(0.0);
+            *entry = entry.max(reached);
+        }
+        write_ratchet(&raised);
+    }
+    for key in ratchet.keys() {
+        assert!(
+            per_family.contains_key(key),
+            "tcpdump-agreement.tsv names {key:?}, which no capture has"
+        );
+    }
+    assert!(
+        below.is_empty(),
+        "tcpdump agreement fell below the ratchet:\n{}",
+        below.join("\n")
+    );
+}
+
+#[test]
+fn packet_splitting() {
+    let text = "12:00:00.000000 IP a > b\n    continued\n\t0x0000: 4500\n12:00:01.000000 ARP\n";
+    assert_eq!(
+        packets(text),
+        [
+            "12:00:00.000000 IP a > b\n    continued\n\t0x0000: 4500",
+            "12:00:01.000000 ARP"
+        ]
+    );
+}

@@ -1,0 +1,183 @@
+//! Decode throughput on a deterministic capture of a mixed LAN/Internet
+//! traffic (TCP/HTTP/TLS, Telnet, NTP, ICMP, IPv6, some VLAN tags), made by
+//! `scripts/gen-bench-pcap.py`.
+//!
+//! Three benchmarks in one group, all in packets per second, so their ratios
+//! are read off one run (`scripts/bench-ratios.sh` prints them):
+//! - `dissect_full`: `Registry::dissect` into a reused `Packet` (every field
+//!   of every layer into the decode tree);
+//! - `etherparse_sliced`: etherparse's `SlicedPacket` on the same frames, the
+//!   yardstick of a header-slicing parser that builds no tree;
+//! - `dissect_summary`: decode plus the tcpdump-style line into a reused
+//!   `String`, i.e. what `dissect FILE` does per packet minus the I/O.
+//!
+//! Environment: `DISSECT_BENCH_PACKETS` (default 20000) sets the size of the
+//! generated capture; `DISSECT_BENCH_PCAP=FILE` benches an existing classic
+//! pcap instead.
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use dissect_core::capture::CaptureReader;
+use dissect_core::format::{self, TimeFormat};
+use dissect_core::{linktype, Detail, FrameInfo, Packet, RenderOptions};
+
+const DEFAULT_PACKETS: usize = 20_000;
+
+/// All frames of the capture, loaded once so the benchmarks measure decoding
+/// and not file I/O.
+struct Frames {
+    info: Vec<FrameInfo>,
+    /// Byte range of each frame in `bytes`.
+    spans: Vec<(usize, usize)>,
+    bytes: Vec<u8>,
+}
+
+impl Frames {
+    fn len(&self) -> usize {
+        self.info.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&FrameInfo, &[u8])> {
+        self.info
+            .iter()
+            .zip(&self.spans)
+            .map(|(info, &(start, end))| (info, &self.bytes[start..end]))
+    }
+}
+
+/// The capture to bench: `DISSECT_BENCH_PCAP`, or one generated (once) into
+/// cargo's scratch directory for benches.
+fn capture_path() -> PathBuf {
+    if let Ok(path) = std::env::var("DISSECT_BENCH_PCAP") {
+        return PathBuf::from(path);
+    }
+    let packets = std::env::var("DISSECT_BENCH_PACKETS")
+        .ok()
+        .and_then(|n| n.parse::<usize>().ok())
+        .unwrap_or(DEFAULT_PACKETS);
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-{packets}.pcap"));
+    if !path.exists() {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/gen-bench-pcap.py");
+        // Write under a temporary name so an interrupted run leaves no
+        // half-written capture behind.
+        let partial = path.with_extension("pcap.partial");
+        let status = Command::new("python3")
+            .arg(&script)
+            .arg(packets.to_string())
+            .arg(&partial)
+            .status()
+            .expect("python3 is needed to generate the benchmark capture");
+        assert!(status.success(), "{} failed", script.display());
+        std::fs::rename(&partial, &path).expect("rename generated capture");
+    }
+    path
+}
+
+/// Splits a classic pcap file into frames. A few lines suffice here and keep
+/// the benchmark independent of the capture reader under test elsewhere.
+/// Loads every frame into memory through dissect's own capture reader, so
+/// the benchmark times decoding only.
+fn load_frames(path: &Path) -> Frames {
+    let mut reader =
+        CaptureReader::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut frames = Frames {
+        info: Vec::new(),
+        spans: Vec::new(),
+        bytes: Vec::new(),
+    };
+    while let Some(item) = reader.next_frame() {
+        let (info, data) = item.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let from = frames.bytes.len();
+        frames.bytes.extend_from_slice(data);
+        frames.info.push(info);
+        frames.spans.push((from, frames.bytes.len()));
+    }
+    frames
+}
+
+fn etherparse_slice(link: u32, data: &[u8]) -> bool {
+    use etherparse::SlicedPacket;
+    match link {
+        linktype::ETHERNET => SlicedPacket::from_ethernet(data).is_ok(),
+        linktype::RAW | linktype::IPV4 | linktype::IPV6 => SlicedPacket::from_ip(data).is_ok(),
+        linktype::LINUX_SLL => SlicedPacket::from_linux_sll(data).is_ok(),
+        _ => false,
+    }
+}
+
+fn bench_decode(c: &mut Criterion) {
+    let path = capture_path();
+    let frames = load_frames(&path);
+    assert!(frames.len() > 0, "{}: no frames", path.display());
+    let link = frames.info[0].linktype;
+    eprintln!(
+        "bench capture: {} ({} frames, {} bytes, linktype {link})",
+        path.display(),
+        frames.len(),
+        frames.bytes.len()
+    );
+
+    let mut group = c.benchmark_group("decode");
+    group.throughput(Throughput::Elements(frames.len() as u64));
+    // One iteration walks the whole capture: fewer, longer samples suffice.
+    group.sample_size(20);
+
+    let mut registry = dissect_protocols::registry();
+    let mut packet = Packet::new();
+    group.bench_function("dissect_full", |b| {
+        b.iter(|| {
+            let mut fields = 0;
+            for (info, data) in frames.iter() {
+                registry.dissect(info, data, &mut packet);
+                fields += packet.fields.len();
+            }
+            black_box(fields)
+        })
+    });
+
+    group.bench_function("etherparse_sliced", |b| {
+        b.iter(|| {
+            let mut parsed = 0;
+            for (_, data) in frames.iter() {
+                parsed += usize::from(etherparse_slice(link, black_box(data)));
+            }
+            black_box(parsed)
+        })
+    });
+
+    // The CLI's default mode: every layer, only the fields its line reads.
+    let mut layers = dissect_protocols::registry();
+    layers.set_detail(Detail::Summary);
+    group.bench_function("dissect_layers", |b| {
+        b.iter(|| {
+            let mut count = 0;
+            for (info, data) in frames.iter() {
+                layers.dissect(info, data, &mut packet);
+                count += packet.layers.len();
+            }
+            black_box(count)
+        })
+    });
+
+    let options = RenderOptions::default();
+    let mut line = String::new();
+    group.bench_function("dissect_line", |b| {
+        b.iter(|| {
+            let mut chars = 0;
+            for (info, data) in frames.iter() {
+                layers.dissect(info, data, &mut packet);
+                line.clear();
+                format::summary(&layers, &packet, &options, TimeFormat::Time, &mut line);
+                chars += line.len();
+            }
+            black_box(chars)
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_decode);
+criterion_main!(benches);

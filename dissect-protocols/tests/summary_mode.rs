@@ -1,0 +1,73 @@
+//! `Detail::Summary` builds only the fields marked `summary()`, for speed.
+//! This test proves the shortcut changes nothing a user sees: for every
+//! packet of every testdata capture, the one-line text (with and without
+//! `-e`), the layer names, ranges and statuses are the same as with every
+//! field built.
+
+use std::path::{Path, PathBuf};
+
+use dissect_core::capture::CaptureReader;
+use dissect_core::{Detail, Packet, RenderOptions};
+
+fn captures(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = path.to_string_lossy().to_string();
+        if path.is_dir() {
+            captures(&path, out);
+        } else if name.ends_with(".pcap") || name.ends_with(".pcapng") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn summary_detail_prints_what_full_detail_prints() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
+    let mut files = Vec::new();
+    captures(&root, &mut files);
+    files.sort();
+    assert!(
+        files.len() > 20,
+        "testdata captures not found under {root:?}"
+    );
+
+    let mut packets = 0;
+    for file in &files {
+        let mut full = dissect_protocols::registry();
+        let mut summary = dissect_protocols::registry();
+        summary.set_detail(Detail::Summary);
+        let Ok(mut reader) = CaptureReader::open(file) else {
+            continue;
+        };
+        let (mut a, mut b) = (Packet::new(), Packet::new());
+        while let Some(Ok((frame, data))) = reader.next_frame() {
+            full.dissect(&frame, data, &mut a);
+            summary.dissect(&frame, data, &mut b);
+            packets += 1;
+            let shape = |p: &Packet| {
+                p.layers
+                    .iter()
+                    .map(|l| (l.name, l.offset, l.len, l.header_len, l.status))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(shape(&a), shape(&b), "{file:?} frame {}", frame.number);
+            assert!(b.fields.len() <= a.fields.len());
+            for link_header in [false, true] {
+                let options = RenderOptions {
+                    verbose: 0,
+                    link_header,
+                    ..RenderOptions::default()
+                };
+                let (mut x, mut y) = (String::new(), String::new());
+                full.render(&a, &options, &mut x).unwrap();
+                summary.render(&b, &options, &mut y).unwrap();
+                assert_eq!(x, y, "{file:?} frame {} (-e: {link_header})", frame.number);
+            }
+        }
+    }
+    assert!(packets > 500, "only {packets} packets compared");
+}
