@@ -339,17 +339,20 @@ impl CaptureReader {
             return Ok(self.end - self.pos);
         }
         if self.buf.len() - self.pos < need {
-            // Move the unread tail to the front; grow only for a frame
-            // larger than the buffer.
+            // Move the unread tail to the front.
             self.buf.copy_within(self.pos..self.end, 0);
             self.base += self.pos as u64;
             self.end -= self.pos;
             self.pos = 0;
-            if self.buf.len() < need {
-                self.buf.resize(need, 0);
-            }
         }
         while self.end - self.pos < need {
+            if self.end == self.buf.len() {
+                // A frame larger than the buffer: grow by doubling as its
+                // bytes arrive, so a record that only claims a huge length
+                // (a cut or hostile file) costs no memory.
+                let grown = (self.buf.len() * 2).clamp(self.buf.len() + 1, self.pos + need);
+                self.buf.resize(grown, 0);
+            }
             let room = match self.buf.get_mut(self.end..) {
                 Some(room) if !room.is_empty() => room,
                 _ => break,
