@@ -232,6 +232,48 @@ impl<'a> Context<'a> {
         }
     }
 
+    /// Adds a top-level field at the end of an earlier layer (`layer`, an
+    /// index into the packet's layers below the current one), covering the
+    /// ABSOLUTE byte range `range` of the packet. For what a layer learns
+    /// only once an inner layer has said how long it is: Ethernet padding
+    /// and trailers, which Wireshark files under the Ethernet or VLAN header.
+    /// Costs a shift of the later layers' fields; does nothing for an
+    /// unknown layer or, in summary mode, for a field not marked summary.
+    pub fn add_to_layer(
+        &mut self,
+        layer: usize,
+        def: &'static FieldDef,
+        range: Range<usize>,
+        value: Value,
+    ) {
+        if self.detail == Detail::Summary && !def.summary {
+            return;
+        }
+        let current = self.layers.len().saturating_sub(1);
+        if layer >= current {
+            return;
+        }
+        let at = self.layers[layer].fields.end;
+        let start = range.start.min(self.data.len());
+        let end = range.end.clamp(start, self.data.len());
+        self.fields.insert(
+            at as usize,
+            Field {
+                def,
+                value,
+                offset: start as u32,
+                len: (end - start) as u32,
+                depth: 0,
+                flags: FieldFlags::default(),
+            },
+        );
+        self.layers[layer].fields.end += 1;
+        for later in &mut self.layers[layer + 1..] {
+            later.fields.start += 1;
+            later.fields.end += 1;
+        }
+    }
+
     fn current(&mut self) -> Option<&mut Layer> {
         self.layers.last_mut()
     }

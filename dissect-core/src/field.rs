@@ -114,6 +114,9 @@ pub enum Value {
     Static(&'static str),
     /// Absolute time: seconds since 1970 and nanoseconds.
     Time(i64, u32),
+    /// The bytes of the field's own range: a domain name in DNS label form
+    /// (RFC 1035 §3.1, no compression), printed dotted as tshark does.
+    DnsName,
 }
 
 impl Value {
@@ -187,6 +190,7 @@ impl Field {
             Value::Str => write_text(self.bytes(data), out),
             Value::Static(s) => out.write_str(s),
             Value::Time(s, ns) => write_utc(s, ns, out),
+            Value::DnsName => write_dns_name(self.bytes(data), out),
         }
     }
 
@@ -345,6 +349,32 @@ pub fn write_text(bytes: &[u8], out: &mut impl Write) -> fmt::Result {
         } else {
             write!(out, "\\x{b:02x}")?;
         }
+    }
+    Ok(())
+}
+
+/// A domain name in DNS label form, dotted (`example.com`; the root is
+/// `<Root>`). Stops at the terminating zero label or where the bytes end.
+pub fn write_dns_name(bytes: &[u8], out: &mut impl Write) -> fmt::Result {
+    let mut at = 0;
+    let mut first = true;
+    while let Some(&len) = bytes.get(at) {
+        let len = usize::from(len);
+        if len == 0 {
+            break;
+        }
+        let label = bytes
+            .get(at + 1..(at + 1 + len).min(bytes.len()))
+            .unwrap_or(&[]);
+        if !first {
+            out.write_char('.')?;
+        }
+        write_text(label, out)?;
+        first = false;
+        at += 1 + len;
+    }
+    if first {
+        out.write_str("<Root>")?;
     }
     Ok(())
 }
