@@ -324,6 +324,7 @@ impl Dissector for ArpDissector {
             Self::add_proto(cx, &arp, tpa, [&DST_PROTO_IPV4, &DST_PROTO]);
         }
         // Bytes after the ARP packet are link padding, not ARP.
+        crate::ethernet::add_trailer(cx, data.len(), arp.len());
         Handoff::done(arp.len())
     }
 

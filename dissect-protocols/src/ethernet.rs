@@ -9,7 +9,7 @@ use dissect_core::{
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::names::{ethertype_name, tcpdump_ethertype_name};
-use crate::wire::{array, be16, check_len, Error};
+use crate::wire::{array, be16, be32, check_len, Error};
 
 /// Byte ranges of the header, named once: the view and the tree both use them.
 pub mod field_range {
@@ -90,20 +90,135 @@ pub static SRC_LG: FieldDef =
     FieldDef::new("eth.src.lg", "LG bit", FieldType::Bool).mask(0x02 << 40);
 pub static SRC_IG: FieldDef =
     FieldDef::new("eth.src.ig", "IG bit", FieldType::Bool).mask(0x01 << 40);
+pub static DST_OUI: FieldDef = FieldDef::new("eth.dst.oui", "Destination OUI", FieldType::Uint(24));
+pub static SRC_OUI: FieldDef = FieldDef::new("eth.src.oui", "Source OUI", FieldType::Uint(24));
+/// Either address, as Wireshark repeats it under both (`eth.addr == x`).
+/// OUIs are decimal, as tshark writes them.
+pub static ADDR: FieldDef = FieldDef::new("eth.addr", "Address", FieldType::Ether);
+pub static ADDR_OUI: FieldDef = FieldDef::new("eth.addr.oui", "Address OUI", FieldType::Uint(24));
 pub static TYPE: FieldDef = FieldDef::new("eth.type", "Type", FieldType::Uint(16))
     .base(Base::Hex)
     .names(names_ethertype);
 pub static LEN: FieldDef = FieldDef::new("eth.len", "Length", FieldType::Uint(16));
+pub static PADDING: FieldDef = FieldDef::new("eth.padding", "Padding", FieldType::Bytes);
+pub static TRAILER: FieldDef = FieldDef::new("eth.trailer", "Trailer", FieldType::Bytes);
+pub static FCS: FieldDef =
+    FieldDef::new("eth.fcs", "Frame check sequence", FieldType::Uint(32)).base(Base::Hex);
+/// Always 2 ("Unverified"): Wireshark does not check the FCS by default.
+pub static FCS_STATUS: FieldDef =
+    FieldDef::new("eth.fcs.status", "FCS Status", FieldType::Uint(8)).names(names_fcs_status);
 
-/// Adds an address with its LG and IG bits as children.
+fn names_fcs_status(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "Bad",
+        1 => "Good",
+        2 => "Unverified",
+        _ => return None,
+    })
+}
+
+/// Frames shorter than this (without FCS) are padded on the wire.
+const MIN_FRAME_LEN: usize = 60;
+/// A frame at least this long may end with a 4-byte FCS (Wireshark's guess).
+const MIN_FRAME_LEN_WITH_FCS: usize = 64;
+const FCS_LEN: usize = 4;
+
+/// Called by a protocol carried by an EtherType (IPv4, IPv6, ARP) once it
+/// knows its own length `used` (relative to its layer, of which `captured`
+/// bytes are there): the bytes after it are the frame's padding, trailer
+/// and maybe FCS. Wireshark files them under the header that carried the
+/// EtherType (`eth.padding`, `eth.trailer`, `eth.fcs`; `vlan.trailer`),
+/// split as its `add_ethernet_trailer` does with default preferences:
+/// zero bytes up to a 60-byte frame are padding, and a frame of 64 bytes or
+/// more whose trailer has 4 bytes left ends with an FCS. Tree only.
+pub fn add_trailer(cx: &mut Context<'_>, captured: usize, used: usize) {
+    let reported = cx.reported_len();
+    if !cx.full_detail() || used >= reported {
+        return;
+    }
+    let Some(parent_index) = cx.previous_layers().len().checked_sub(1) else {
+        return;
+    };
+    let parent = &cx.previous_layers()[parent_index];
+    let (trailer_def, fcs_possible) = match parent.name {
+        "eth" => (&TRAILER, true),
+        "vlan" => (&crate::vlan::TRAILER, false),
+        _ => return,
+    };
+    let parent_reported = parent.reported_len as usize;
+    // This layer starts right after its parent's header.
+    let start = (parent.offset + parent.header_len) as usize + used;
+    let mut trailer_reported = reported - used;
+    let mut trailer_captured = captured.saturating_sub(used);
+    let data = cx.packet_data();
+    let trailer = data.get(start..start + trailer_captured).unwrap_or(&[]);
+    let frame_len = cx.frame().len as usize;
+    let mut padding = 0;
+    if frame_len >= MIN_FRAME_LEN && frame_len - trailer_reported.min(frame_len) < MIN_FRAME_LEN {
+        padding = MIN_FRAME_LEN - (frame_len - trailer_reported);
+        // Only zeros count as padding.
+        if trailer
+            .get(..padding)
+            .is_none_or(|p| p.iter().any(|&b| b != 0))
+        {
+            padding = 0;
+        }
+    }
+    if padding > 0 {
+        cx.add_to_layer(parent_index, &PADDING, start..start + padding, Value::Bytes);
+        trailer_captured -= padding;
+        trailer_reported -= padding;
+    }
+    let rest_reported = trailer_reported;
+    let mut has_fcs = false;
+    if fcs_possible && parent_reported >= MIN_FRAME_LEN_WITH_FCS && trailer_reported >= FCS_LEN {
+        has_fcs = true;
+        trailer_reported -= FCS_LEN;
+        trailer_captured = trailer_captured.min(trailer_reported);
+    }
+    let at = start + padding;
+    if rest_reported != 0 && trailer_captured != 0 {
+        cx.add_to_layer(
+            parent_index,
+            trailer_def,
+            at..at + trailer_captured,
+            Value::Bytes,
+        );
+    }
+    if has_fcs {
+        let fcs_at = at + trailer_captured;
+        if let Some(fcs) = data.get(fcs_at..fcs_at + FCS_LEN) {
+            let value = Value::U64(be32(fcs, 0).into());
+            cx.add_to_layer(parent_index, &FCS, fcs_at..fcs_at + FCS_LEN, value);
+            cx.add_to_layer(
+                parent_index,
+                &FCS_STATUS,
+                fcs_at..fcs_at + FCS_LEN,
+                Value::U64(2),
+            );
+        }
+    }
+}
+
+/// Adds an address with, as Wireshark shows them, its OUI, the address
+/// again as `eth.addr` (with its OUI) and its LG and IG bits as children.
 fn add_address(
     cx: &mut Context<'_>,
     def: &'static FieldDef,
+    oui: &'static FieldDef,
     bits: [&'static FieldDef; 2],
     range: Range<usize>,
     mac: [u8; 6],
 ) {
     cx.push(def, range.clone(), Value::Ether(mac));
+    if cx.full_detail() {
+        let oui_value =
+            Value::U64(u64::from(mac[0]) << 16 | u64::from(mac[1]) << 8 | u64::from(mac[2]));
+        let oui_range = range.start..range.start + 3;
+        cx.add(oui, oui_range.clone(), oui_value);
+        cx.add(&ADDR, range.clone(), Value::Ether(mac));
+        cx.add(&ADDR_OUI, oui_range, oui_value);
+    }
     cx.add(bits[0], range.clone(), Value::Bool(mac[0] & 0x02 != 0));
     cx.add(bits[1], range, Value::Bool(mac[0] & 0x01 != 0));
     cx.pop();
@@ -128,8 +243,8 @@ impl Dissector for EthernetDissector {
                 return Handoff::done(data.len());
             }
         };
-        add_address(cx, &DST, [&DST_LG, &DST_IG], f::DST, eth.dst());
-        add_address(cx, &SRC, [&SRC_LG, &SRC_IG], f::SRC, eth.src());
+        add_address(cx, &DST, &DST_OUI, [&DST_LG, &DST_IG], f::DST, eth.dst());
+        add_address(cx, &SRC, &SRC_OUI, [&SRC_LG, &SRC_IG], f::SRC, eth.src());
         let rest = cx.reported_len().saturating_sub(HEADER_LEN);
         let ethertype = eth.ethertype();
         if eth.is_8023() {
@@ -183,6 +298,169 @@ pub fn register(registry: &mut dissect_core::Registry) {
         dissect_core::linktype::ETHERNET,
         EthernetDissector,
     );
+    registry.register(
+        Table::ETHERTYPE,
+        ETHERTYPE_LOOPBACK.into(),
+        LoopbackDissector,
+    );
+}
+
+// ---------------------------------------------------------------------------
+// The Ethernet Configuration Testing Protocol (EtherType 0x9000, "loopback",
+// Ethernet v2.0 spec section 8): a skip count, then messages, each a
+// function code (little-endian, like every field here): Forward Data with
+// the next hop's address, or Reply with a receipt number and the data.
+
+pub const ETHERTYPE_LOOPBACK: u16 = 0x9000;
+const LOOP_REPLY: u16 = 1;
+const LOOP_FORWARD_DATA: u16 = 2;
+
+fn le16(data: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes(array(data, at))
+}
+
+fn names_loop_function(v: u64) -> Option<&'static str> {
+    Some(match v as u16 {
+        LOOP_REPLY => "Reply",
+        LOOP_FORWARD_DATA => "Forward Data",
+        _ => return None,
+    })
+}
+
+pub static LOOP_SKIPCOUNT: FieldDef =
+    FieldDef::new("loop.skipcount", "skipCount", FieldType::Uint(16));
+pub static LOOP_RELEVANT_FUNCTION: FieldDef = FieldDef::new(
+    "loop.relevant_function",
+    "Relevant function",
+    FieldType::Uint(16),
+)
+.names(names_loop_function);
+pub static LOOP_FUNCTION: FieldDef =
+    FieldDef::new("loop.function", "Function", FieldType::Uint(16)).names(names_loop_function);
+pub static LOOP_RECEIPT_NUMBER: FieldDef =
+    FieldDef::new("loop.receipt_number", "Receipt number", FieldType::Uint(16));
+pub static LOOP_FORWARDING_ADDRESS: FieldDef = FieldDef::new(
+    "loop.forwarding_address",
+    "Forwarding address",
+    FieldType::Ether,
+);
+
+#[derive(Debug, Default)]
+pub struct LoopbackDissector;
+
+impl Dissector for LoopbackDissector {
+    fn name(&self) -> &'static str {
+        "loop"
+    }
+    fn full_name(&self) -> &'static str {
+        "Configuration Test Protocol (loopback)"
+    }
+
+    /// Wireshark's walk: every message from the first, the one the skip
+    /// count points at marked "relevant", until a Reply (or an unknown
+    /// function) ends the list; the rest is data.
+    fn dissect(&mut self, data: &[u8], cx: &mut Context<'_>) -> Handoff {
+        if !cx.need(2, "loopback skipCount") {
+            return Handoff::done(data.len());
+        }
+        let skip = le16(data, 0);
+        cx.add(&LOOP_SKIPCOUNT, 0..2, Value::U64(skip.into()));
+        let relevant = 2 + usize::from(skip);
+        let mut at = 2;
+        loop {
+            if !cx.need(at + 2, "loopback function") {
+                return Handoff::done(data.len());
+            }
+            let function = le16(data, at);
+            if at == relevant {
+                cx.add(
+                    &LOOP_RELEVANT_FUNCTION,
+                    at..at + 2,
+                    Value::U64(function.into()),
+                );
+            }
+            cx.add(&LOOP_FUNCTION, at..at + 2, Value::U64(function.into()));
+            at += 2;
+            match function {
+                LOOP_REPLY => {
+                    if !cx.need(at + 2, "loopback receipt number") {
+                        return Handoff::done(data.len());
+                    }
+                    let receipt = Value::U64(le16(data, at).into());
+                    cx.add(&LOOP_RECEIPT_NUMBER, at..at + 2, receipt);
+                    at += 2;
+                    break;
+                }
+                LOOP_FORWARD_DATA => {
+                    if !cx.need(at + 6, "loopback forwarding address") {
+                        return Handoff::done(data.len());
+                    }
+                    let mac = Value::Ether(array(data, at));
+                    cx.add(&LOOP_FORWARDING_ADDRESS, at..at + 6, mac);
+                    at += 6;
+                }
+                _ => break,
+            }
+        }
+        let rest = cx.reported_len().saturating_sub(at);
+        Handoff::to(Next::Named("data"), at, rest)
+    }
+
+    /// tcpdump's `loopback_print`: only the message the skip count points
+    /// at, with the length of what follows it.
+    fn render(&self, r: &mut Render<'_>) -> fmt::Result {
+        let data = r.bytes();
+        let mut len = r.layer().reported_len as usize;
+        if len < 2 || data.len() < 2 {
+            return r.write_str(" (invalid)");
+        }
+        let skip = usize::from(le16(data, 0));
+        write!(r, "Loopback, skipCount {skip}")?;
+        if skip % 8 != 0 {
+            r.write_str(" (bogus)")?;
+        }
+        len -= 2;
+        if skip > len {
+            return r.write_str(" (invalid)");
+        }
+        len -= skip;
+        let at = 2 + skip;
+        if len < 2 {
+            return r.write_str(" (invalid)");
+        }
+        let Some(function) = data.get(at..at + 2).map(|b| le16(b, 0)) else {
+            return r.write_str(" [|loopback]");
+        };
+        len -= 2;
+        match names_loop_function(function.into()) {
+            Some(name) => write!(r, ", {name}")?,
+            None => write!(r, ",  invalid ({function})")?,
+        }
+        let at = at + 2;
+        match function {
+            LOOP_REPLY => {
+                if len < 2 {
+                    return r.write_str(" (invalid)");
+                }
+                let Some(receipt) = data.get(at..at + 2).map(|b| le16(b, 0)) else {
+                    return r.write_str(" [|loopback]");
+                };
+                write!(r, ", receipt number {receipt}, data ({} octets)", len - 2)
+            }
+            LOOP_FORWARD_DATA => {
+                if len < 6 {
+                    return r.write_str(" (invalid)");
+                }
+                let Some(mac) = data.get(at..at + 6) else {
+                    return r.write_str(" [|loopback]");
+                };
+                r.write_str(", forwarding address ")?;
+                field::write_ether(&array(mac, 0), r)?;
+                write!(r, ", data ({} octets)", len - 6)
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -199,6 +477,147 @@ mod tests {
         assert_eq!(eth.ethertype(), 0x0800);
         assert!(!eth.is_8023());
         assert_eq!(eth.payload(), &[0x45]);
+    }
+
+    use dissect_core::{FrameInfo, Packet, RenderOptions};
+
+    fn decode(frame: &[u8]) -> (dissect_core::Registry, Packet) {
+        let mut registry = crate::registry();
+        let info = FrameInfo {
+            number: 1,
+            caplen: frame.len() as u32,
+            len: frame.len() as u32,
+            linktype: dissect_core::linktype::ETHERNET,
+            ..FrameInfo::default()
+        };
+        let mut packet = Packet::new();
+        registry.dissect(&info, frame, &mut packet);
+        (registry, packet)
+    }
+
+    fn fields(packet: &Packet, layer: usize) -> Vec<(&'static str, u32, u32)> {
+        packet
+            .layer_fields(&packet.layers[layer])
+            .iter()
+            .map(|f| (f.def.abbrev, f.offset, f.len))
+            .collect()
+    }
+
+    fn ethernet(ethertype: u16, payload: &[u8]) -> Vec<u8> {
+        let mut frame = vec![0xff; 6];
+        frame.extend([0x02, 0, 0, 0, 0, 1]);
+        frame.extend(ethertype.to_be_bytes());
+        frame.extend(payload);
+        frame
+    }
+
+    #[test]
+    fn short_frame_padding_goes_to_the_ethernet_layer() {
+        // 34 bytes of headers, then 26 zeros up to the 60-byte minimum.
+        let mut frame = ethernet(0x0800, &crate::ipv4::tests::ipv4_packet(253, 0, &[]));
+        frame.extend([0; 26]);
+        let (_, packet) = decode(&frame);
+        let eth = fields(&packet, 0);
+        assert_eq!(eth.last(), Some(&("eth.padding", 34, 26)));
+        // The IP layer's fields still follow, unshifted.
+        assert_eq!(
+            packet.layer_fields(&packet.layers[1])[0].def.abbrev,
+            "ip.version"
+        );
+    }
+
+    #[test]
+    fn long_trailer_ends_with_an_fcs() {
+        let mut frame = ethernet(0x0800, &crate::ipv4::tests::ipv4_packet(253, 0, &[7; 30]));
+        frame.extend([1, 2, 3, 4, 0xde, 0xad, 0xbe, 0xef]);
+        let (_, packet) = decode(&frame);
+        let eth = fields(&packet, 0);
+        let n = eth.len();
+        assert_eq!(
+            &eth[n - 3..],
+            &[
+                ("eth.trailer", 64, 4),
+                ("eth.fcs", 68, 4),
+                ("eth.fcs.status", 68, 4)
+            ]
+        );
+        assert_eq!(packet.u64_of(&packet.layers[0], &FCS), Some(0xdeadbeef));
+    }
+
+    #[test]
+    fn vlan_frame_padding_and_trailer_go_to_the_vlan_layer() {
+        // Frame 1 of zeek's icmp_dot1q.pcap: a tagged ARP reply, 64 bytes.
+        let mut tagged = vec![0x00, 0x7b, 0x08, 0x06];
+        tagged.extend([0, 1, 8, 0, 6, 4, 0, 2]);
+        tagged.extend([0x00, 0x19, 0x06, 0xea, 0xb8, 0xc1, 192, 168, 123, 1]);
+        tagged.extend([0xff; 6]);
+        tagged.extend([192, 168, 123, 1]);
+        tagged.extend([0; 18]);
+        let frame = ethernet(0x8100, &tagged);
+        let (_, packet) = decode(&frame);
+        let vlan = fields(&packet, 1);
+        let n = vlan.len();
+        assert_eq!(
+            &vlan[n - 2..],
+            &[("eth.padding", 46, 14), ("vlan.trailer", 60, 4)]
+        );
+        assert!(!fields(&packet, 0).iter().any(|f| f.0 == "eth.padding"));
+    }
+
+    #[test]
+    fn trailer_fields_are_tree_only() {
+        let mut frame = ethernet(0x0800, &crate::ipv4::tests::ipv4_packet(253, 0, &[]));
+        frame.extend([0; 26]);
+        let mut registry = crate::registry();
+        registry.set_detail(dissect_core::Detail::Summary);
+        let info = FrameInfo {
+            caplen: frame.len() as u32,
+            len: frame.len() as u32,
+            linktype: dissect_core::linktype::ETHERNET,
+            ..FrameInfo::default()
+        };
+        let mut packet = Packet::new();
+        registry.dissect(&info, &frame, &mut packet);
+        assert!(!packet.fields.iter().any(|f| f.def.abbrev == "eth.padding"));
+    }
+
+    #[test]
+    fn loopback_messages() {
+        // tcpdump's loopback.pcap frame 2: skip 8, Forward Data, Reply 1.
+        let mut body = vec![8, 0, 2, 0, 0xaa, 0, 4, 0, 0x1d, 4, 1, 0, 1, 0];
+        body.extend([0x55; 40]);
+        let (registry, packet) = decode(&ethernet(ETHERTYPE_LOOPBACK, &body));
+        let names: Vec<&str> = packet.layers.iter().map(|l| l.name).collect();
+        assert_eq!(names, ["eth", "loop", "data"]);
+        let loop_fields: Vec<&str> = fields(&packet, 1).iter().map(|f| f.0).collect();
+        assert_eq!(
+            loop_fields,
+            [
+                "loop.skipcount",
+                "loop.function",
+                "loop.forwarding_address",
+                "loop.relevant_function",
+                "loop.function",
+                "loop.receipt_number"
+            ]
+        );
+        let mut out = String::new();
+        registry
+            .render(&packet, &RenderOptions::default(), &mut out)
+            .unwrap();
+        assert_eq!(
+            out,
+            "Loopback, skipCount 8, Reply, receipt number 1, data (40 octets)"
+        );
+        // Cut anywhere, it never panics.
+        let frame = ethernet(ETHERTYPE_LOOPBACK, &body);
+        for len in 0..frame.len() {
+            let (registry, packet) = decode(&frame[..len]);
+            let mut out = String::new();
+            registry
+                .render(&packet, &RenderOptions::default(), &mut out)
+                .unwrap();
+        }
     }
 
     #[test]

@@ -1,9 +1,13 @@
-//! Internet Control Message Protocol (RFC 792).
+//! Internet Control Message Protocol (RFC 792, 950, 1191, 1256), with
+//! multi-part extensions (RFC 4884) and their MPLS label stack (RFC 4950),
+//! interface information (RFC 5837) and interface identification (RFC 8335)
+//! objects.
 //!
 //! Error messages quote the datagram that caused them; the quote is handed
 //! to the `ip` dissector so it decodes as nested layers. tcpdump's one-line
 //! text for an error reads the quoted header at fixed offsets, as tcpdump
-//! does, rather than printing the nested layers.
+//! does; with `-v` the quote is printed by the nested layers on its own
+//! line, as tcpdump's `icmp_print` hands it to `ip_print`.
 
 use std::fmt::{self, Write};
 
@@ -12,7 +16,9 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::wire::{array, be16, be32, byte, check_len, Error};
+use crate::icmpv6::EchoRequests;
+use crate::netaddr::{self, NetAddrs};
+use crate::wire::{array, be16, be32, byte, check_len, internet_checksum, Error};
 
 /// Byte ranges of the header, named once: the view and the tree both use them.
 pub mod field_range {
@@ -55,6 +61,8 @@ pub mod kind {
     pub const INFO_REPLY: u8 = 16;
     pub const MASK_REQUEST: u8 = 17;
     pub const MASK_REPLY: u8 = 18;
+    pub const EXT_ECHO_REQUEST: u8 = 42;
+    pub const EXT_ECHO_REPLY: u8 = 43;
 }
 
 /// True for the messages that quote the datagram they are about.
@@ -141,23 +149,6 @@ impl Serialize for Icmp<'_> {
     }
 }
 
-/// The ones' complement sum of RFC 1071, folded and complemented: 0 over a
-/// message whose checksum field is right.
-pub fn internet_checksum(data: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
-    let mut chunks = data.chunks_exact(2);
-    for pair in &mut chunks {
-        sum += u32::from(u16::from_be_bytes([pair[0], pair[1]]));
-    }
-    if let [last] = chunks.remainder() {
-        sum += u32::from(*last) << 8;
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
-}
-
 /// Wireshark's name for an ICMP type (`icmp.type`).
 pub fn type_name(t: u8) -> Option<&'static str> {
     Some(match t {
@@ -176,23 +167,14 @@ pub fn type_name(t: u8) -> Option<&'static str> {
         kind::INFO_REPLY => "Information reply",
         kind::MASK_REQUEST => "Address mask request",
         kind::MASK_REPLY => "Address mask reply",
-        42 => "Extended Echo request",
-        43 => "Extended Echo reply",
+        kind::EXT_ECHO_REQUEST => "Extended Echo request",
+        kind::EXT_ECHO_REPLY => "Extended Echo reply",
         _ => return None,
     })
 }
 
 fn names_type(v: u64) -> Option<&'static str> {
     type_name(v as u8)
-}
-
-fn names_checksum_status(v: u64) -> Option<&'static str> {
-    Some(match v {
-        0 => "Bad",
-        1 => "Good",
-        2 => "Unverified",
-        _ => return None,
-    })
 }
 
 pub static TYPE: FieldDef =
@@ -205,7 +187,7 @@ pub static CHECKSUM_STATUS: FieldDef = FieldDef::new(
     "Checksum Status",
     FieldType::Uint(8),
 )
-.names(names_checksum_status);
+.names(crate::names::checksum_status_name);
 pub static IDENT: FieldDef = FieldDef::new("icmp.ident", "Identifier (BE)", FieldType::Uint(16));
 pub static SEQ: FieldDef = FieldDef::new("icmp.seq", "Sequence Number (BE)", FieldType::Uint(16));
 pub static DATA_TIME: FieldDef = FieldDef::new(
@@ -232,8 +214,484 @@ pub static POINTER: FieldDef = FieldDef::new("icmp.pointer", "Pointer", FieldTyp
 pub static ADDRESS_MASK: FieldDef =
     FieldDef::new("icmp.address_mask", "Address Mask", FieldType::Ipv4);
 
+pub static IDENT_LE: FieldDef =
+    FieldDef::new("icmp.ident_le", "Identifier (LE)", FieldType::Uint(16));
+pub static SEQ_LE: FieldDef =
+    FieldDef::new("icmp.seq_le", "Sequence Number (LE)", FieldType::Uint(16));
+pub static RESERVED: FieldDef = FieldDef::new("icmp.reserved", "Reserved", FieldType::Bytes);
+pub static ORIGINATE_TS: FieldDef = FieldDef::new(
+    "icmp.originate_timestamp",
+    "Originate Timestamp",
+    FieldType::Uint(32),
+);
+pub static RECEIVE_TS: FieldDef = FieldDef::new(
+    "icmp.receive_timestamp",
+    "Receive Timestamp",
+    FieldType::Uint(32),
+);
+pub static TRANSMIT_TS: FieldDef = FieldDef::new(
+    "icmp.transmit_timestamp",
+    "Transmit Timestamp",
+    FieldType::Uint(32),
+);
+pub static NUM_ADDRS: FieldDef =
+    FieldDef::new("icmp.num_addrs", "Number of addresses", FieldType::Uint(8));
+pub static ADDR_ENTRY_SIZE: FieldDef = FieldDef::new(
+    "icmp.addr_entry_size",
+    "Address entry size",
+    FieldType::Uint(8),
+);
+pub static LIFETIME: FieldDef = FieldDef::new("icmp.lifetime", "Lifetime", FieldType::Uint(16));
+pub static ROUTER_ADDRESS: FieldDef =
+    FieldDef::new("icmp.router_address", "Router address", FieldType::Ipv4);
+pub static PREF_LEVEL: FieldDef =
+    FieldDef::new("icmp.pref_level", "Preference level", FieldType::Int(32));
+pub static RESP_TO: FieldDef = FieldDef::new("icmp.resp_to", "Request frame", FieldType::Uint(32));
+pub static RESPTIME: FieldDef = FieldDef::new("icmp.resptime", "Response time", FieldType::Double);
+
+// Extended echo (RFC 8335).
+pub static EXT_ECHO_SEQ: FieldDef =
+    FieldDef::new("icmp.ext.echo.seq", "Sequence Number", FieldType::Uint(8));
+pub static EXT_ECHO_REQ_RES: FieldDef =
+    FieldDef::new("icmp.ext.echo.req.res", "Reserved", FieldType::Uint(8))
+        .base(Base::Hex)
+        .mask(0xfe);
+pub static EXT_ECHO_REQ_LOCAL: FieldDef =
+    FieldDef::new("icmp.ext.echo.req.local", "Local bit", FieldType::Bool).mask(0x01);
+pub static EXT_ECHO_RSP_STATE: FieldDef =
+    FieldDef::new("icmp.ext.echo.rsp.state", "State", FieldType::Uint(8)).mask(0xe0);
+pub static EXT_ECHO_RSP_RES: FieldDef =
+    FieldDef::new("icmp.ext.echo.rsp.res", "Reserved", FieldType::Uint(8))
+        .base(Base::Hex)
+        .mask(0x18);
+pub static EXT_ECHO_RSP_ACTIVE: FieldDef =
+    FieldDef::new("icmp.ext.echo.rsp.active", "Active bit", FieldType::Bool).mask(0x04);
+pub static EXT_ECHO_RSP_IPV4: FieldDef =
+    FieldDef::new("icmp.ext.echo.rsp.ipv4", "IPv4 bit", FieldType::Bool).mask(0x02);
+pub static EXT_ECHO_RSP_IPV6: FieldDef =
+    FieldDef::new("icmp.ext.echo.rsp.ipv6", "IPv6 bit", FieldType::Bool).mask(0x01);
+
+// Multi-part message extensions (RFC 4884) and their objects.
+pub static EXT: FieldDef = FieldDef::new("icmp.ext", "ICMP Extensions", FieldType::None);
+pub static EXT_VERSION: FieldDef = FieldDef::new("icmp.ext.version", "Version", FieldType::Uint(8));
+pub static EXT_RES: FieldDef = FieldDef::new("icmp.ext.res", "Reserved", FieldType::Uint(16))
+    .base(Base::Hex)
+    .mask(0x0fff);
+pub static EXT_CHECKSUM: FieldDef =
+    FieldDef::new("icmp.ext.checksum", "Checksum", FieldType::Uint(16)).base(Base::Hex);
+pub static EXT_CHECKSUM_STATUS: FieldDef = FieldDef::new(
+    "icmp.ext.checksum.status",
+    "Checksum Status",
+    FieldType::Uint(8),
+)
+.names(crate::names::checksum_status_name);
+/// One extension object (a heading; tshark names it by its class).
+pub static EXT_OBJECT: FieldDef =
+    FieldDef::new("icmp.ext.object", "Extension Object", FieldType::None);
+pub static EXT_LENGTH: FieldDef = FieldDef::new("icmp.ext.length", "Length", FieldType::Uint(16));
+pub static EXT_CLASS: FieldDef =
+    FieldDef::new("icmp.ext.class", "Class", FieldType::Uint(8)).names(names_ext_class);
+pub static EXT_CTYPE: FieldDef = FieldDef::new("icmp.ext.ctype", "C-Type", FieldType::Uint(8));
+pub static EXT_DATA: FieldDef = FieldDef::new("icmp.ext.data", "Data", FieldType::Bytes);
+pub static MPLS_LABEL: FieldDef =
+    FieldDef::new("icmp.mpls.label", "Label", FieldType::Uint(24)).mask(0xff_fff0);
+pub static MPLS_EXP: FieldDef =
+    FieldDef::new("icmp.mpls.exp", "Experimental", FieldType::Uint(24)).mask(0x0e);
+pub static MPLS_S: FieldDef = FieldDef::new("icmp.mpls.s", "Stack bit", FieldType::Bool).mask(0x01);
+pub static MPLS_TTL: FieldDef = FieldDef::new("icmp.mpls.ttl", "Time to live", FieldType::Uint(8));
+pub static MPLS_DATA: FieldDef = FieldDef::new("icmp.mpls.data", "Data", FieldType::Bytes);
+pub static INT_INFO_ROLE: FieldDef =
+    FieldDef::new("icmp.int_info.role", "Interface Role", FieldType::Uint(8))
+        .mask(0xc0)
+        .names(names_int_info_role);
+pub static INT_INFO_RESERVED: FieldDef =
+    FieldDef::new("icmp.int_info.reserved", "Reserved", FieldType::Uint(8)).mask(0x30);
+pub static INT_INFO_IFINDEX: FieldDef =
+    FieldDef::new("icmp.int_info.ifindex", "ifIndex", FieldType::Bool).mask(0x08);
+pub static INT_INFO_IPADDR: FieldDef =
+    FieldDef::new("icmp.int_info.ipaddr", "IP Address", FieldType::Bool).mask(0x04);
+pub static INT_INFO_NAME_PRESENT: FieldDef = FieldDef::new(
+    "icmp.int_info.name_present",
+    "Interface Name",
+    FieldType::Bool,
+)
+.mask(0x02);
+pub static INT_INFO_MTU_PRESENT: FieldDef =
+    FieldDef::new("icmp.int_info.mtu_present", "MTU", FieldType::Bool).mask(0x01);
+pub static INT_INFO_INDEX: FieldDef = FieldDef::new(
+    "icmp.int_info.index",
+    "Interface Index",
+    FieldType::Uint(32),
+);
+pub static INT_INFO_AFI: FieldDef = FieldDef::new(
+    "icmp.int_info.afi",
+    "Address Family Identifier",
+    FieldType::Uint(16),
+);
+pub static INT_INFO_IPV4: FieldDef = FieldDef::new("icmp.int_info.ipv4", "Source", FieldType::Ipv4);
+pub static INT_INFO_IPV6: FieldDef = FieldDef::new("icmp.int_info.ipv6", "Source", FieldType::Ipv6);
+pub static INT_INFO_IPUNKNOWN: FieldDef =
+    FieldDef::new("icmp.int_info.ipunknown", "Source", FieldType::Bytes);
+pub static INT_INFO_NAME_LENGTH: FieldDef = FieldDef::new(
+    "icmp.int_info.name_length",
+    "Name Length",
+    FieldType::Uint(8),
+);
+pub static INT_INFO_NAME: FieldDef = FieldDef::new("icmp.int_info.name", "Name", FieldType::Str);
+pub static INT_INFO_MTU: FieldDef = FieldDef::new(
+    "icmp.int_info.mtu",
+    "Maximum Transmission Unit",
+    FieldType::Uint(32),
+);
+pub static INT_IDENT_NAME: FieldDef = FieldDef::new("icmp.int_ident.name", "Name", FieldType::Str);
+pub static INT_IDENT_INDEX: FieldDef = FieldDef::new(
+    "icmp.int_ident.index",
+    "Interface Index",
+    FieldType::Uint(32),
+);
+pub static INT_IDENT_AFI: FieldDef = FieldDef::new(
+    "icmp.int_ident.afi",
+    "Address Family Identifier",
+    FieldType::Uint(16),
+);
+pub static INT_IDENT_ADDR_LENGTH: FieldDef = FieldDef::new(
+    "icmp.int_ident.addr_length",
+    "Address Length",
+    FieldType::Uint(8),
+);
+pub static INT_IDENT_RESERVED: FieldDef =
+    FieldDef::new("icmp.int_ident.reserved", "Reserved", FieldType::Bytes);
+pub static INT_IDENT_IPV4: FieldDef =
+    FieldDef::new("icmp.int_ident.ipv4", "Address", FieldType::Ipv4);
+pub static INT_IDENT_IPV6: FieldDef =
+    FieldDef::new("icmp.int_ident.ipv6", "Address", FieldType::Ipv6);
+pub static INT_IDENT_ADDRESS: FieldDef =
+    FieldDef::new("icmp.int_ident.address", "Address", FieldType::Bytes);
+
+fn names_ext_class(v: u64) -> Option<&'static str> {
+    Some(match v {
+        1 => "MPLS Label Stack Class",
+        2 => "Interface Information Object",
+        3 => "Interface Identification Object",
+        4 => "Extended Payload Class",
+        _ => return None,
+    })
+}
+
+fn names_int_info_role(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "IP interface upon which datagram arrived",
+        1 => "Sub-IP component of an IP interface upon which datagram arrived",
+        2 => "IP interface through which datagram would be forwarded",
+        3 => "IP next-hop to which datagram would be forwarded",
+        _ => return None,
+    })
+}
+
+/// Extension object classes (IANA "ICMP Extension Object Classes").
+mod ext_class {
+    pub const MPLS_STACK: u8 = 1;
+    pub const INTERFACE_INFO: u8 = 2;
+    pub const INTERFACE_IDENT: u8 = 3;
+    pub const EXTENDED_PAYLOAD: u8 = 4;
+}
+
+/// Where RFC 4884 extensions start in an ICMP error without a length field:
+/// after 128 bytes of quoted datagram.
+pub const EXTENSION_LEGACY_OFFSET: usize = HEADER_LEN + 128;
+
+/// The multi-part extension structure (RFC 4884 §7) from `start` to the end
+/// of the message: the header with its checksum, then each object. Shared
+/// with ICMPv6, whose extended echo carries the same structure.
+pub fn add_extensions(cx: &mut Context<'_>, data: &[u8], start: usize) {
+    let reported = cx.reported_len();
+    if start >= reported {
+        return;
+    }
+    cx.push(&EXT, start..reported, Value::None);
+    if reported - start < 4 || !cx.need(start + 4, "ICMP extension header") {
+        cx.pop();
+        return;
+    }
+    let version = byte(data, start) >> 4;
+    cx.add(&EXT_VERSION, start..start + 1, Value::U64(version.into()));
+    let res = be16(data, start) & 0x0fff;
+    cx.add(&EXT_RES, start..start + 2, Value::U64(res.into()));
+    cx.add(
+        &EXT_CHECKSUM,
+        start + 2..start + 4,
+        Value::U64(be16(data, start + 2).into()),
+    );
+    if let Some(all) = data.get(start..reported) {
+        let good = internet_checksum(all) == 0;
+        cx.generated(
+            &EXT_CHECKSUM_STATUS,
+            start + 2..start + 4,
+            Value::U64(good.into()),
+        );
+    }
+    if version != 1 && version != 2 {
+        cx.pop();
+        return;
+    }
+    let mut at = start + 4;
+    while reported.saturating_sub(at) >= 4 {
+        if !cx.need(at + 4, "ICMP extension object") {
+            break;
+        }
+        let obj_len = usize::from(be16(data, at));
+        let end = at + obj_len.min(reported - at);
+        cx.push(&EXT_OBJECT, at..end.max(at + 4), Value::None);
+        cx.add(&EXT_LENGTH, at..at + 2, Value::U64(obj_len as u64));
+        let class = byte(data, at + 2);
+        cx.add(&EXT_CLASS, at + 2..at + 3, Value::U64(class.into()));
+        if obj_len < 4 {
+            cx.malformed(at, "ICMP extension object shorter than its header");
+            cx.pop();
+            break;
+        }
+        if !cx.need(end, "ICMP extension object") {
+            cx.pop();
+            break;
+        }
+        let ctype = byte(data, at + 3);
+        let known = match class {
+            ext_class::MPLS_STACK if ctype == 1 => {
+                add_mpls_stack(cx, data, at, end);
+                true
+            }
+            ext_class::INTERFACE_INFO => {
+                add_interface_info(cx, data, at, end);
+                true
+            }
+            ext_class::INTERFACE_IDENT => add_interface_ident(cx, data, at, end),
+            ext_class::EXTENDED_PAYLOAD if ctype == 1 => {
+                cx.add(&EXT_CTYPE, at + 3..at + 4, Value::U64(ctype.into()));
+                if end > at + 4 {
+                    cx.add(&EXT_DATA, at + 4..end, Value::Bytes);
+                }
+                true
+            }
+            _ => false,
+        };
+        if !known {
+            cx.add(&EXT_CTYPE, at + 3..at + 4, Value::U64(ctype.into()));
+            if end > at + 4 {
+                cx.add(&EXT_DATA, at + 4..end, Value::Bytes);
+            }
+        }
+        cx.pop();
+        at = end;
+    }
+    cx.pop();
+}
+
+/// An MPLS label stack object (RFC 4950): one 4-byte entry per label.
+fn add_mpls_stack(cx: &mut Context<'_>, data: &[u8], at: usize, end: usize) {
+    cx.add(&EXT_CTYPE, at + 3..at + 4, Value::U64(1));
+    let mut entry = at + 4;
+    while entry + 4 <= end {
+        let word = be32(data, entry);
+        cx.add(
+            &MPLS_LABEL,
+            entry..entry + 3,
+            Value::U64((word >> 12).into()),
+        );
+        let tc_s = byte(data, entry + 2);
+        cx.add(
+            &MPLS_EXP,
+            entry + 2..entry + 3,
+            Value::U64(((tc_s >> 1) & 7).into()),
+        );
+        cx.add(&MPLS_S, entry + 2..entry + 3, Value::Bool(tc_s & 1 != 0));
+        cx.add(
+            &MPLS_TTL,
+            entry + 3..entry + 4,
+            Value::U64(byte(data, entry + 3).into()),
+        );
+        entry += 4;
+    }
+    if entry < end {
+        cx.add(&MPLS_DATA, entry..end, Value::Bytes);
+    }
+}
+
+/// An interface information object (RFC 5837 §4): the C-Type's bits say
+/// which of index, address, name and MTU follow.
+fn add_interface_info(cx: &mut Context<'_>, data: &[u8], at: usize, end: usize) {
+    let ctype = byte(data, at + 3);
+    let r = at + 3..at + 4;
+    cx.push(&EXT_CTYPE, r.clone(), Value::U64(ctype.into()));
+    cx.add(&INT_INFO_ROLE, r.clone(), Value::U64((ctype >> 6).into()));
+    cx.add(
+        &INT_INFO_RESERVED,
+        r.clone(),
+        Value::U64(((ctype >> 4) & 3).into()),
+    );
+    cx.add(&INT_INFO_IFINDEX, r.clone(), Value::Bool(ctype & 0x08 != 0));
+    cx.add(&INT_INFO_IPADDR, r.clone(), Value::Bool(ctype & 0x04 != 0));
+    cx.add(
+        &INT_INFO_NAME_PRESENT,
+        r.clone(),
+        Value::Bool(ctype & 0x02 != 0),
+    );
+    cx.add(&INT_INFO_MTU_PRESENT, r, Value::Bool(ctype & 0x01 != 0));
+    cx.pop();
+    let mut off = at + 4;
+    let fits = |off: usize, n: usize| off + n <= end && off + n <= data.len();
+    if ctype & 0x08 != 0 && fits(off, 4) {
+        cx.add(
+            &INT_INFO_INDEX,
+            off..off + 4,
+            Value::U64(be32(data, off).into()),
+        );
+        off += 4;
+    }
+    if ctype & 0x04 != 0 && fits(off, 4) {
+        let afi = be16(data, off);
+        cx.add(&INT_INFO_AFI, off..off + 2, Value::U64(afi.into()));
+        cx.add(&RESERVED, off + 2..off + 4, Value::Bytes);
+        off += 4;
+        match afi {
+            1 if fits(off, 4) => {
+                cx.add(&INT_INFO_IPV4, off..off + 4, Value::Ipv4(array(data, off)));
+                off += 4;
+            }
+            2 if fits(off, 16) => {
+                cx.add(&INT_INFO_IPV6, off..off + 16, Value::Ipv6(array(data, off)));
+                off += 16;
+            }
+            1 | 2 => return,
+            _ => {
+                cx.add(&INT_INFO_IPUNKNOWN, off..end, Value::Bytes);
+                return;
+            }
+        }
+    }
+    if ctype & 0x02 != 0 && fits(off, 1) {
+        // The length counts itself (RFC 5837 §4.3).
+        let name_len = usize::from(byte(data, off));
+        cx.add(
+            &INT_INFO_NAME_LENGTH,
+            off..off + 1,
+            Value::U64(name_len as u64),
+        );
+        off += 1;
+        if name_len >= 1 && fits(off, name_len - 1) {
+            let text = c_string_len(data, off, off + name_len - 1);
+            cx.add(&INT_INFO_NAME, off..off + text, Value::Str);
+            off += name_len - 1;
+        }
+    }
+    if ctype & 0x01 != 0 && fits(off, 4) {
+        cx.add(
+            &INT_INFO_MTU,
+            off..off + 4,
+            Value::U64(be32(data, off).into()),
+        );
+    }
+}
+
+/// An interface identification object (RFC 8335 §2.1): by name, index or
+/// address. False for an unknown C-Type (shown as data).
+fn add_interface_ident(cx: &mut Context<'_>, data: &[u8], at: usize, end: usize) -> bool {
+    let ctype = byte(data, at + 3);
+    let off = at + 4;
+    match ctype {
+        1 => {
+            cx.add(&EXT_CTYPE, at + 3..at + 4, Value::U64(ctype.into()));
+            cx.add(
+                &INT_IDENT_NAME,
+                off..off + c_string_len(data, off, end),
+                Value::Str,
+            );
+        }
+        2 => {
+            cx.add(&EXT_CTYPE, at + 3..at + 4, Value::U64(ctype.into()));
+            if off + 4 <= end {
+                cx.add(
+                    &INT_IDENT_INDEX,
+                    off..off + 4,
+                    Value::U64(be32(data, off).into()),
+                );
+            }
+        }
+        3 => {
+            cx.add(&EXT_CTYPE, at + 3..at + 4, Value::U64(ctype.into()));
+            if off + 4 > end {
+                return true;
+            }
+            let afi = be16(data, off);
+            let mut addr_len = usize::from(byte(data, off + 2));
+            cx.add(&INT_IDENT_AFI, off..off + 2, Value::U64(afi.into()));
+            cx.add(
+                &INT_IDENT_ADDR_LENGTH,
+                off + 2..off + 3,
+                Value::U64(addr_len as u64),
+            );
+            cx.add(&INT_IDENT_RESERVED, off + 3..off + 4, Value::Bytes);
+            let mut a = off + 4;
+            let room = cx.reported_len().min(data.len());
+            match afi {
+                1 => {
+                    while addr_len >= 4 && a + 4 <= room {
+                        cx.add(&INT_IDENT_IPV4, a..a + 4, Value::Ipv4(array(data, a)));
+                        a += 4;
+                        addr_len -= 4;
+                    }
+                }
+                2 => {
+                    while addr_len >= 16 && a + 16 <= room {
+                        cx.add(&INT_IDENT_IPV6, a..a + 16, Value::Ipv6(array(data, a)));
+                        a += 16;
+                        addr_len -= 16;
+                    }
+                }
+                _ => cx.add(&INT_IDENT_ADDRESS, a..room, Value::Bytes),
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// The length of a text field padded with NULs (as tshark shows strings,
+/// up to the first NUL).
+fn c_string_len(data: &[u8], start: usize, end: usize) -> usize {
+    let field = data.get(start..end.min(data.len())).unwrap_or(&[]);
+    field.iter().position(|&b| b == 0).unwrap_or(field.len())
+}
+
+/// The fields of an extended echo request or reply (RFC 8335 §2-3) after
+/// the identifier.
+fn add_extended_echo(cx: &mut Context<'_>, data: &[u8], request: bool) {
+    cx.add(&EXT_ECHO_SEQ, 6..7, Value::U64(byte(data, 6).into()));
+    let bits = byte(data, 7);
+    let r = 7..8;
+    if request {
+        cx.add(&EXT_ECHO_REQ_RES, r.clone(), Value::U64((bits >> 1).into()));
+        cx.add(&EXT_ECHO_REQ_LOCAL, r, Value::Bool(bits & 1 != 0));
+    } else {
+        cx.add(
+            &EXT_ECHO_RSP_STATE,
+            r.clone(),
+            Value::U64((bits >> 5).into()),
+        );
+        cx.add(
+            &EXT_ECHO_RSP_RES,
+            r.clone(),
+            Value::U64(((bits >> 3) & 3).into()),
+        );
+        cx.add(&EXT_ECHO_RSP_ACTIVE, r.clone(), Value::Bool(bits & 4 != 0));
+        cx.add(&EXT_ECHO_RSP_IPV4, r.clone(), Value::Bool(bits & 2 != 0));
+        cx.add(&EXT_ECHO_RSP_IPV6, r, Value::Bool(bits & 1 != 0));
+    }
+}
+
 #[derive(Debug, Default)]
-pub struct IcmpDissector;
+pub struct IcmpDissector {
+    echoes: EchoRequests,
+}
 
 impl Dissector for IcmpDissector {
     fn name(&self) -> &'static str {
@@ -251,6 +709,16 @@ impl Dissector for IcmpDissector {
             cx.add(&CODE, f::CODE, Value::U64(byte(data, 1).into()));
         }
         if !cx.need(HEADER_LEN, "ICMP header") {
+            // Like Wireshark, show what the cut header still holds.
+            if data.len() >= f::CHECKSUM.end {
+                cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(be16(data, 2).into()));
+                cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(2));
+            }
+            if data.len() >= f::IDENT.end && has_ident(byte(data, 0)) {
+                let id = be16(data, f::IDENT.start);
+                cx.add(&IDENT, f::IDENT, Value::U64(id.into()));
+                cx.add(&IDENT_LE, f::IDENT, Value::U64(id.swap_bytes().into()));
+            }
             return Handoff::done(data.len());
         }
         let icmp = Icmp { data };
@@ -260,13 +728,16 @@ impl Dissector for IcmpDissector {
             .iter()
             .any(|l| l.name == "icmp" || l.name == "icmpv6");
         cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(icmp.checksum().into()));
-        // Like Wireshark: no verdict for a cut message or one quoted in an error.
-        let status = if data.len() >= reported && !quoted {
-            u64::from(icmp.checksum_ok())
-        } else {
-            2
-        };
-        cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(status));
+        if cx.full_detail() {
+            // Like Wireshark: no verdict for a cut message, a fragment or
+            // one quoted in an error.
+            let status = if data.len() >= reported && !quoted && !netaddr::is_fragment(cx) {
+                u64::from(icmp.checksum_ok())
+            } else {
+                2
+            };
+            cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(status));
+        }
         let icmp_type = icmp.icmp_type();
         let body_len = reported - HEADER_LEN;
         // RFC 4884 length of the quoted datagram, in 32-bit words.
@@ -276,11 +747,59 @@ impl Dissector for IcmpDissector {
         };
         match icmp_type {
             t if has_ident(t) => {
-                cx.add(&IDENT, f::IDENT, Value::U64(icmp.ident().into()));
-                cx.add(&SEQ, f::SEQ, Value::U64(icmp.seq().into()));
-                if t == kind::MASK_REPLY && cx.need(f::ADDRESS_MASK.end, "ICMP address mask") {
-                    let mask = array(data, f::ADDRESS_MASK.start);
-                    cx.add(&ADDRESS_MASK, f::ADDRESS_MASK, Value::Ipv4(mask));
+                let (id, seq) = (icmp.ident(), icmp.seq());
+                cx.add(&IDENT, f::IDENT, Value::U64(id.into()));
+                cx.add(&IDENT_LE, f::IDENT, Value::U64(id.swap_bytes().into()));
+                cx.add(&SEQ, f::SEQ, Value::U64(seq.into()));
+                cx.add(&SEQ_LE, f::SEQ, Value::U64(seq.swap_bytes().into()));
+                match t {
+                    kind::MASK_REQUEST | kind::MASK_REPLY
+                        if cx.need(f::ADDRESS_MASK.end, "ICMP address mask") =>
+                    {
+                        let mask = array(data, f::ADDRESS_MASK.start);
+                        cx.add(&ADDRESS_MASK, f::ADDRESS_MASK, Value::Ipv4(mask));
+                    }
+                    kind::TIMESTAMP | kind::TIMESTAMP_REPLY if cx.need(20, "ICMP timestamps") => {
+                        cx.add(&ORIGINATE_TS, 8..12, Value::U64(be32(data, 8).into()));
+                        cx.add(&RECEIVE_TS, 12..16, Value::U64(be32(data, 12).into()));
+                        cx.add(&TRANSMIT_TS, 16..20, Value::U64(be32(data, 16).into()));
+                    }
+                    kind::ECHO | kind::ECHO_REPLY if cx.full_detail() && !quoted => {
+                        if let Some(addrs) = NetAddrs::of(cx).filter(|a| !a.v6) {
+                            let fields = (&RESP_TO, &RESPTIME);
+                            let request = t == kind::ECHO;
+                            self.echoes.track(cx, request, &addrs, (id, seq), fields);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            kind::EXT_ECHO_REQUEST | kind::EXT_ECHO_REPLY => {
+                let id = icmp.ident();
+                cx.add(&IDENT, f::IDENT, Value::U64(id.into()));
+                cx.add(&IDENT_LE, f::IDENT, Value::U64(id.swap_bytes().into()));
+                add_extended_echo(cx, data, icmp_type == kind::EXT_ECHO_REQUEST);
+                if icmp_type == kind::EXT_ECHO_REQUEST && cx.full_detail() {
+                    add_extensions(cx, data, HEADER_LEN);
+                }
+                return Handoff::done(data.len());
+            }
+            kind::ROUTER_ADVERT => {
+                let (count, size) = (byte(data, 4), byte(data, 5));
+                cx.add(&NUM_ADDRS, 4..5, Value::U64(count.into()));
+                cx.add(&ADDR_ENTRY_SIZE, 5..6, Value::U64(size.into()));
+                cx.add(&LIFETIME, 6..8, Value::U64(be16(data, 6).into()));
+                if size == 2 {
+                    for i in 0..usize::from(count) {
+                        let at = HEADER_LEN + i * 8;
+                        if !cx.need(at + 8, "router advertisement entry") {
+                            break;
+                        }
+                        cx.add(&ROUTER_ADDRESS, at..at + 4, Value::Ipv4(array(data, at)));
+                        let pref = i64::from(be32(data, at + 4) as i32);
+                        cx.add(&PREF_LEVEL, at + 4..at + 8, Value::I64(pref));
+                    }
+                    return Handoff::done(data.len());
                 }
             }
             kind::REDIRECT => {
@@ -314,6 +833,24 @@ impl Dissector for IcmpDissector {
             _ => {}
         }
         if is_error(icmp_type) {
+            // Wireshark reads extensions only where they cannot be part of
+            // the quote: after a quoted datagram of at most 128 bytes.
+            let multipart = matches!(
+                icmp_type,
+                kind::UNREACHABLE | kind::TIME_EXCEEDED | kind::PARAM_PROBLEM
+            );
+            if multipart
+                && cx.full_detail()
+                && reported > EXTENSION_LEGACY_OFFSET
+                && data.len() >= HEADER_LEN + 4
+                && be16(data, HEADER_LEN + 2) <= 128
+            {
+                let start = match words {
+                    0 => EXTENSION_LEGACY_OFFSET,
+                    w => HEADER_LEN + usize::from(w) * 4,
+                };
+                add_extensions(cx, data, start);
+            }
             let quoted_len = quoted_datagram_len(data, icmp_type, words, reported);
             return Handoff::to(Next::Named("ip"), HEADER_LEN, quoted_len);
         }
@@ -335,14 +872,177 @@ impl Dissector for IcmpDissector {
         let bytes = r.bytes();
         let length = crate::tcp::ip_payload_len(r);
         match IcmpText::new(bytes) {
-            Some(text) => write!(r, "ICMP {text}, length {length}"),
-            None => r.write_str(" [|icmp]"),
+            Some(text) => write!(r, "ICMP {text}, length {length}")?,
+            None => return r.write_str(" [|icmp]"),
         }
+        if r.options.verbose == 0 {
+            return Ok(());
+        }
+        render_verbose(r, bytes, length)
     }
 
     fn title(&self, r: &mut Render<'_>) -> fmt::Result {
         r.write_str(self.full_name())
     }
+}
+
+/// What tcpdump's `icmp_print` adds with `-v`: a checksum complaint, the
+/// quoted datagram of an error on its own line (printed by the inner
+/// layers), and the multi-part extensions.
+fn render_verbose(r: &mut Render<'_>, bytes: &[u8], length: u32) -> fmt::Result {
+    let length = length as usize;
+    if !in_fragment(r) && bytes.len() >= length {
+        let residue = internet_checksum(bytes.get(..length).unwrap_or(bytes));
+        if residue != 0 {
+            if bytes.len() < f::CHECKSUM.end {
+                return r.write_str(" [|icmp]");
+            }
+            let field = be16(bytes, f::CHECKSUM.start);
+            let right = netaddr::expected_checksum(field, residue);
+            write!(r, " (wrong icmp cksum {field:x} (->{right:x})!)")?;
+        }
+    }
+    let icmp_type = byte(bytes, 0);
+    if !is_error(icmp_type) {
+        return Ok(());
+    }
+    r.write_str("\n\t")?;
+    // tcpdump reads the quoted header's total length first.
+    if bytes.len() < HEADER_LEN + 4 {
+        return r.write_str(" [|icmp]");
+    }
+    // The inner layers print the quoted datagram (ipv4.rs knows it is a quote).
+    r.next()?;
+    const EXT_MIN_LEN: usize = 136;
+    let multipart = matches!(
+        icmp_type,
+        kind::UNREACHABLE | kind::TIME_EXCEEDED | kind::PARAM_PROBLEM
+    );
+    if !multipart || length <= EXT_MIN_LEN {
+        return Ok(());
+    }
+    render_extensions(r, bytes, length)
+}
+
+/// True when the IP layer carrying this message is a fragment (tcpdump
+/// then does not check the checksum).
+fn in_fragment(r: &Render<'_>) -> bool {
+    let Some(ip) = r.index.checked_sub(1).and_then(|i| r.packet.layers.get(i)) else {
+        return false;
+    };
+    if ip.name != "ip" {
+        return false;
+    }
+    let at = ip.offset as usize + 6;
+    r.packet
+        .data
+        .get(at..at + 2)
+        .is_some_and(|b| u16::from_be_bytes([b[0], b[1]]) & 0x3fff != 0)
+}
+
+/// tcpdump's multi-part extension text (RFC 4884, always 128 bytes into
+/// the quote): version, checksum and each object; MPLS labels decoded,
+/// anything else dumped in hex.
+fn render_extensions(r: &mut Render<'_>, bytes: &[u8], length: usize) -> fmt::Result {
+    const EXT: usize = EXTENSION_LEGACY_OFFSET;
+    // tcpdump checks its whole extension structure header is captured.
+    if bytes.len() < EXT + 5 {
+        return r.write_str(" [|icmp]");
+    }
+    let ext_len = length - EXT;
+    let whole = bytes.get(EXT..length);
+    if byte(bytes, 5) == 0 {
+        // No RFC 4884 length: believe in extensions only if their checksum is right.
+        if let Some(ext) = whole {
+            if internet_checksum(ext) != 0 {
+                return Ok(());
+            }
+        }
+    }
+    let version = byte(bytes, EXT) >> 4;
+    write!(r, "\n\tICMP Multi-Part extension v{version}")?;
+    if version != 2 {
+        return r.write_str(" packet not supported");
+    }
+    if let Some(ext) = whole {
+        let correct = if internet_checksum(ext) == 0 {
+            ""
+        } else {
+            "in"
+        };
+        write!(
+            r,
+            ", checksum 0x{:04x} ({correct}correct), length {ext_len}",
+            be16(bytes, EXT + 2)
+        )?;
+    }
+    let mut remaining = ext_len - 4;
+    let mut at = EXT + 4;
+    while remaining > 4 {
+        if bytes.len() < at + 4 {
+            return r.write_str(" [|icmp]");
+        }
+        let obj_len = usize::from(be16(bytes, at));
+        let (class, ctype) = (byte(bytes, at + 2), byte(bytes, at + 3));
+        let name = match class {
+            1 => "MPLS Stack Entry",
+            2 => "Interface Identification",
+            _ => "unknown",
+        };
+        write!(
+            r,
+            "\n\t  {name} Object ({class}), Class-Type: {ctype}, length {obj_len}"
+        )?;
+        at += 4;
+        remaining -= 4;
+        if class == 0 || obj_len < 4 {
+            return Ok(());
+        }
+        let body_len = obj_len - 4;
+        if class == 1 && ctype == 1 {
+            if bytes.len() < at + 4 {
+                return r.write_str(" [|icmp]");
+            }
+            let entry = be32(bytes, at);
+            write!(r, "\n\t    label {}, tc {}", entry >> 12, (entry >> 9) & 7)?;
+            if entry & 0x100 != 0 {
+                r.write_str(", [S]")?;
+            }
+            write!(r, ", ttl {}", entry & 0xff)?;
+        } else {
+            let end = (at + body_len).min(bytes.len());
+            hex_print(r, "\n\t    ", bytes.get(at..end).unwrap_or(&[]))?;
+            if at + body_len > bytes.len() {
+                // tcpdump's dump stops where the capture does; its next
+                // read of an object header is what fails.
+                if remaining >= body_len && remaining - body_len > 4 {
+                    return r.write_str(" [|icmp]");
+                }
+            }
+        }
+        if remaining < body_len {
+            break;
+        }
+        remaining -= body_len;
+        at += body_len;
+    }
+    Ok(())
+}
+
+/// tcpdump's `hex_print`: 16 bytes a line as hex words, each line opened
+/// with `ident` and the offset.
+fn hex_print(r: &mut Render<'_>, ident: &str, bytes: &[u8]) -> fmt::Result {
+    for (line, chunk) in bytes.chunks(16).enumerate() {
+        write!(r, "{ident}0x{:04x}: ", line * 16)?;
+        for pair in chunk.chunks(2) {
+            match pair {
+                [a, b] => write!(r, " {a:02x}{b:02x}")?,
+                [a] => write!(r, " {a:02x}")?,
+                _ => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 fn add_length(cx: &mut Context<'_>, words: u8) {
@@ -586,7 +1286,7 @@ impl fmt::Display for MsOfDay {
 }
 
 pub fn register(registry: &mut dissect_core::Registry) {
-    registry.register(Table::IP_PROTO, 1, IcmpDissector);
+    registry.register(Table::IP_PROTO, 1, IcmpDissector::default());
 }
 
 #[cfg(test)]
@@ -728,5 +1428,125 @@ mod dissector_tests {
             status(&out[0].1, "icmp"),
             Some(Status::Truncated { .. })
         ));
+    }
+}
+
+#[cfg(test)]
+mod extension_tests {
+    use crate::tcp::test_frames::{ipv4, run_with, value, verbose};
+
+    /// Time exceeded quoting a 28-byte UDP datagram (padded to 128 bytes),
+    /// then an RFC 4884 extension structure holding `object`.
+    fn time_exceeded(object: &[u8]) -> Vec<u8> {
+        let mut m = vec![11, 0, 0, 0, 0, 32, 0, 0];
+        m.extend([
+            0x45, 0, 0, 28, 0, 1, 0, 0, 1, 17, 0, 0, 10, 0, 0, 2, 10, 0, 0, 9,
+        ]);
+        m.extend([0x82, 0x35, 0x82, 0x9a, 0, 8, 0, 0]);
+        m.resize(8 + 128, 0);
+        let ext_start = m.len();
+        m.extend([0x20, 0, 0, 0]);
+        m.extend(object);
+        let sum = super::internet_checksum(&m[ext_start..]);
+        m[ext_start + 2..ext_start + 4].copy_from_slice(&sum.to_be_bytes());
+        let sum = super::internet_checksum(&m);
+        m[2..4].copy_from_slice(&sum.to_be_bytes());
+        ipv4(1, &m, 0)
+    }
+
+    #[test]
+    fn mpls_label_stack_object() {
+        // Label 16000, TC 0, bottom of stack, TTL 1.
+        let f = time_exceeded(&[0, 8, 1, 1, 0x03, 0xe8, 0x01, 0x01]);
+        let out = run_with(&[(f, None)], &verbose(1));
+        let (line, packet) = &out[0];
+        assert!(
+            line.ends_with(
+                "ICMP time exceeded in-transit, length 148\n\
+                 \tIP (tos 0x0, ttl 1, id 1, offset 0, flags [none], proto UDP (17), length 28, \
+                 bad cksum 0 (->a5c6)!)\n\
+                 \x20   10.0.0.2.33333 > 10.0.0.9.33434: UDP, length 0\n\
+                 \tICMP Multi-Part extension v2, checksum 0xda0d (correct), length 12\n\
+                 \t  MPLS Stack Entry Object (1), Class-Type: 1, length 8\n\
+                 \t    label 16000, tc 0, [S], ttl 1"
+            ),
+            "{line}"
+        );
+        assert_eq!(value(packet, "icmp.checksum.status"), Some(1));
+        assert_eq!(value(packet, "icmp.ext.version"), Some(2));
+        assert_eq!(value(packet, "icmp.ext.checksum.status"), Some(1));
+        assert_eq!(value(packet, "icmp.ext.class"), Some(1));
+        assert_eq!(value(packet, "icmp.mpls.label"), Some(16000));
+        assert_eq!(value(packet, "icmp.mpls.exp"), Some(0));
+        assert_eq!(value(packet, "icmp.mpls.s"), Some(1));
+        assert_eq!(value(packet, "icmp.mpls.ttl"), Some(1));
+        let names: Vec<_> = packet.layers.iter().map(|l| l.name).collect();
+        assert_eq!(names, ["eth", "ip", "icmp", "ip", "udp"]);
+    }
+
+    #[test]
+    fn interface_information_object() {
+        // Incoming interface: ifIndex 15, IPv4 10.10.10.10, name "eth0", MTU 1500.
+        let mut object = vec![0, 28, 2, 0x0f];
+        object.extend([0, 0, 0, 15, 0, 1, 0, 0, 10, 10, 10, 10]);
+        object.extend([8, b'e', b't', b'h', b'0', 0, 0, 0]);
+        object.extend([0, 0, 0x05, 0xdc]);
+        let f = time_exceeded(&object);
+        let out = run_with(&[(f, None)], &verbose(1));
+        let packet = &out[0].1;
+        assert_eq!(value(packet, "icmp.ext.ctype"), Some(0x0f));
+        assert_eq!(value(packet, "icmp.int_info.ifindex"), Some(1));
+        assert_eq!(value(packet, "icmp.int_info.index"), Some(15));
+        assert_eq!(value(packet, "icmp.int_info.afi"), Some(1));
+        let text = |abbrev: &str| {
+            let f = packet.field(abbrev).unwrap();
+            let mut s = String::new();
+            f.write_value(&packet.data, &mut s).unwrap();
+            s
+        };
+        assert_eq!(text("icmp.int_info.ipv4"), "10.10.10.10");
+        assert_eq!(text("icmp.int_info.name"), "eth0");
+        assert_eq!(value(packet, "icmp.int_info.mtu"), Some(1500));
+        // tcpdump 4.99 dumps the object it does not decode.
+        assert!(
+            out[0].0.ends_with(
+                "\t  Interface Identification Object (2), Class-Type: 15, length 28\n\
+                 \t    0x0000:  0000 000f 0001 0000 0a0a 0a0a 0865 7468\n\
+                 \t    0x0010:  3000 0000 0000 05dc"
+            ),
+            "{}",
+            out[0].0
+        );
+    }
+
+    #[test]
+    fn wrong_checksum_and_cut_quote() {
+        let mut echo = vec![8, 0, 0, 0x0d, 0, 0, 0, 0];
+        let out = run_with(&[(ipv4(1, &echo, 0), None)], &verbose(1));
+        assert!(
+            out[0].0.ends_with(
+                "ICMP echo request, id 0, seq 0, length 8 (wrong icmp cksum d (->f7ff)!)"
+            ),
+            "{}",
+            out[0].0
+        );
+        // A source quench whose quote is cut before the quoted total length.
+        echo[0] = 4;
+        echo.extend([0x45, 0]);
+        let mut m = echo.clone();
+        let sum = super::internet_checksum(&{
+            m[2] = 0;
+            m[3] = 0;
+            m.clone()
+        });
+        m[2..4].copy_from_slice(&sum.to_be_bytes());
+        let out = run_with(&[(ipv4(1, &m, 0), None)], &verbose(1));
+        assert!(
+            out[0]
+                .0
+                .ends_with("ICMP source quench, length 10\n\t [|icmp]"),
+            "{}",
+            out[0].0
+        );
     }
 }

@@ -1,8 +1,13 @@
-//! Internet Control Message Protocol for IPv6 (RFC 4443), with the fixed
-//! parts of Neighbor Discovery (RFC 4861) and MLD (RFC 2710, RFC 3810).
+//! Internet Control Message Protocol for IPv6 (RFC 4443), with Neighbor
+//! Discovery and its options (RFC 4861, 4191, 6106/8106, 8781), MLD (RFC
+//! 2710, RFC 3810), node information (RFC 4620), Mobile IPv6 discovery and
+//! extended echo (RFC 8335).
 //!
 //! Error messages quote the packet that caused them; the quote is handed to
-//! the `ipv6` dissector. ND options are not decoded yet.
+//! the `ipv6` dissector, as is the packet of a redirected header option.
+//! The tcpdump text follows `icmp6_print` of tcpdump 4.99 at each `-v`
+//! level; it reads the message bytes the way tcpdump does, so a cut
+//! message ends with tcpdump's ` [|icmp6]` where tcpdump's does.
 
 use std::fmt::{self, Write};
 use std::net::Ipv4Addr;
@@ -10,11 +15,11 @@ use std::net::Ipv4Addr;
 use dissect_core::field::Ipv6Text;
 
 use dissect_core::{
-    Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
+    Base, Context, Dissector, FastMap, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::netaddr::NetAddrs;
+use crate::netaddr::{self, NetAddrs};
 use crate::wire::{array, be16, be32, byte, check_len, Error};
 
 /// Byte ranges of the header and the fixed message parts, named once.
@@ -74,6 +79,8 @@ pub mod kind {
     pub const MOBILE_PREFIX_SOLICIT: u8 = 146;
     pub const MOBILE_PREFIX_ADVERT: u8 = 147;
     pub const RPL: u8 = 155;
+    pub const EXT_ECHO_REQUEST: u8 = 160;
+    pub const EXT_ECHO_REPLY: u8 = 161;
 }
 
 /// True for the error messages (types below 128), which quote a packet.
@@ -124,7 +131,12 @@ impl<'a> Icmpv6<'a> {
     }
     /// The checksum over the IPv6 pseudo-header and the whole message.
     pub fn checksum_ok(&self, src: &[u8; 16], dst: &[u8; 16]) -> bool {
-        pseudo_header_checksum(src, dst, self.data) == 0
+        let addrs = NetAddrs {
+            v6: true,
+            src: *src,
+            dst: *dst,
+        };
+        netaddr::transport_checksum(&addrs, 58, self.data) == 0
     }
 }
 
@@ -137,31 +149,6 @@ impl Serialize for Icmpv6<'_> {
         st.serialize_field("body_len", &self.body().len())?;
         st.end()
     }
-}
-
-/// RFC 1071 sum over the IPv6 pseudo-header (RFC 8200 §8.1) and `message`:
-/// 0 when the checksum field is right.
-pub fn pseudo_header_checksum(src: &[u8; 16], dst: &[u8; 16], message: &[u8]) -> u16 {
-    fn add(sum: &mut u64, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(2);
-        for pair in &mut chunks {
-            *sum += u64::from(u16::from_be_bytes([pair[0], pair[1]]));
-        }
-        if let [last] = chunks.remainder() {
-            *sum += u64::from(*last) << 8;
-        }
-    }
-    let mut sum = 0u64;
-    add(&mut sum, src);
-    add(&mut sum, dst);
-    let len = message.len() as u32;
-    add(&mut sum, &len.to_be_bytes());
-    add(&mut sum, &[0, 0, 0, 58]);
-    add(&mut sum, message);
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
 }
 
 /// Wireshark's name for an ICMPv6 type (`icmpv6.type`).
@@ -192,21 +179,14 @@ pub fn type_name(t: u8) -> Option<&'static str> {
         kind::MOBILE_PREFIX_SOLICIT => "Mobile Prefix Solicitation",
         kind::MOBILE_PREFIX_ADVERT => "Mobile Prefix Advertisement",
         kind::RPL => "RPL Control",
+        kind::EXT_ECHO_REQUEST => "Extended Echo request",
+        kind::EXT_ECHO_REPLY => "Extended Echo reply",
         _ => return None,
     })
 }
 
 fn names_type(v: u64) -> Option<&'static str> {
     type_name(v as u8)
-}
-
-fn names_checksum_status(v: u64) -> Option<&'static str> {
-    Some(match v {
-        0 => "Bad",
-        1 => "Good",
-        2 => "Unverified",
-        _ => return None,
-    })
 }
 
 fn names_set(v: u64) -> Option<&'static str> {
@@ -227,7 +207,7 @@ pub static CHECKSUM_STATUS: FieldDef = FieldDef::new(
     "Checksum Status",
     FieldType::Uint(8),
 )
-.names(names_checksum_status);
+.names(crate::names::checksum_status_name);
 pub static RESERVED: FieldDef = FieldDef::new("icmpv6.reserved", "Reserved", FieldType::Bytes);
 pub static MTU: FieldDef = FieldDef::new("icmpv6.mtu", "MTU", FieldType::Uint(32));
 pub static POINTER: FieldDef = FieldDef::new("icmpv6.pointer", "Pointer", FieldType::Uint(32));
@@ -361,56 +341,487 @@ pub static MLDR_RECORDS: FieldDef = FieldDef::new(
     FieldType::Uint(16),
 );
 
-#[derive(Debug, Default)]
-pub struct Icmpv6Dissector;
+pub static MLD_FLAG: FieldDef =
+    FieldDef::new("icmpv6.mld.flag", "Flags", FieldType::Uint(8)).base(Base::Hex);
+pub static MLD_FLAG_S: FieldDef = flag(
+    "icmpv6.mld.flag.s",
+    "Suppress Router-Side Processing",
+    FieldType::Bool,
+    0x08,
+)
+.names(names_set);
+pub static MLD_FLAG_QRV: FieldDef = flag(
+    "icmpv6.mld.flag.qrv",
+    "QRV (Querier's Robustness Variable)",
+    FieldType::Uint(8),
+    0x07,
+);
+pub static MLD_FLAG_RSV: FieldDef = flag(
+    "icmpv6.mld.flag.reserved",
+    "Reserved",
+    FieldType::Uint(8),
+    0xf0,
+);
+pub static MLD_QQI: FieldDef = FieldDef::new(
+    "icmpv6.mld.qqi",
+    "QQIC (Querier's Query Interval Code)",
+    FieldType::Uint(8),
+);
+pub static MLD_NB_SOURCES: FieldDef = FieldDef::new(
+    "icmpv6.mld.nb_sources",
+    "Number of Sources",
+    FieldType::Uint(16),
+);
+pub static MLD_SOURCE: FieldDef = FieldDef::new(
+    "icmpv6.mld.source_address",
+    "Source Address",
+    FieldType::Ipv6,
+);
+pub static MLDR_MAR: FieldDef = FieldDef::new(
+    "icmpv6.mldr.mar",
+    "Multicast Address Record",
+    FieldType::None,
+);
+pub static MLDR_MAR_TYPE: FieldDef = FieldDef::new(
+    "icmpv6.mldr.mar.record_type",
+    "Record Type",
+    FieldType::Uint(8),
+)
+.names(names_mldr_record_type);
+pub static MLDR_MAR_AUX_LEN: FieldDef = FieldDef::new(
+    "icmpv6.mldr.mar.aux_data_len",
+    "Aux Data Len",
+    FieldType::Uint(8),
+);
+pub static MLDR_MAR_NB_SOURCES: FieldDef = FieldDef::new(
+    "icmpv6.mldr.mar.nb_sources",
+    "Number of Sources",
+    FieldType::Uint(16),
+);
+pub static MLDR_MAR_ADDRESS: FieldDef = FieldDef::new(
+    "icmpv6.mldr.mar.multicast_address",
+    "Multicast Address",
+    FieldType::Ipv6,
+);
+pub static MLDR_MAR_SOURCE: FieldDef = FieldDef::new(
+    "icmpv6.mldr.mar.source_address",
+    "Source Address",
+    FieldType::Ipv6,
+);
+pub static MLDR_MAR_AUX: FieldDef = FieldDef::new(
+    "icmpv6.mldr.mar.auxiliary_data",
+    "Auxiliary Data",
+    FieldType::Bytes,
+);
 
-/// The pseudo-header addresses of the IPv6 layer that carries this message:
-/// its source, and the final destination (the last hop of a routing
-/// header that still has segments left, RFC 8200 §8.1).
-fn ipv6_addresses(cx: &Context<'_>) -> Option<([u8; 16], [u8; 16])> {
-    let addrs = NetAddrs::of(cx).filter(|a| a.v6)?;
-    let (src, dst) = (addrs.src, addrs.dst);
-    let (layer, _) = cx.previous("ipv6")?;
-    let packet = cx.packet_data();
-    let start = layer.offset as usize;
-    let end = (start + layer.header_len as usize).min(packet.len());
-    let header = packet.get(start..end).unwrap_or(&[]);
-    Some((src, routing_final_destination(header).unwrap_or(dst)))
+// Neighbor Discovery options (RFC 4861 §4.6 and later RFCs).
+pub static OPT: FieldDef = FieldDef::new("icmpv6.opt", "ICMPv6 Option", FieldType::None);
+pub static OPT_TYPE: FieldDef =
+    FieldDef::new("icmpv6.opt.type", "Type", FieldType::Uint(8)).names(names_nd_option);
+pub static OPT_LENGTH: FieldDef = FieldDef::new("icmpv6.opt.length", "Length", FieldType::Uint(8));
+/// Reserved and padding bytes: tshark shows them with no value.
+pub static OPT_RESERVED: FieldDef =
+    FieldDef::new("icmpv6.opt.reserved", "Reserved", FieldType::None);
+pub static OPT_PADDING: FieldDef = FieldDef::new("icmpv6.opt.padding", "Padding", FieldType::None);
+pub static OPT_LINKADDR: FieldDef = FieldDef::new(
+    "icmpv6.opt.linkaddr",
+    "Link-layer address",
+    FieldType::Ether,
+);
+pub static OPT_SRC_LINKADDR: FieldDef = FieldDef::new(
+    "icmpv6.opt.src_linkaddr",
+    "Source Link-layer address",
+    FieldType::Bytes,
+);
+pub static OPT_TARGET_LINKADDR: FieldDef = FieldDef::new(
+    "icmpv6.opt.target_linkaddr",
+    "Target Link-layer address",
+    FieldType::Bytes,
+);
+pub static OPT_PREFIX_LEN: FieldDef = FieldDef::new(
+    "icmpv6.opt.prefix.length",
+    "Prefix Length",
+    FieldType::Uint(8),
+);
+pub static OPT_PREFIX_FLAG: FieldDef =
+    FieldDef::new("icmpv6.opt.prefix.flag", "Flag", FieldType::Uint(8)).base(Base::Hex);
+pub static OPT_PREFIX_FLAG_L: FieldDef = flag(
+    "icmpv6.opt.prefix.flag.l",
+    "On-link flag(L)",
+    FieldType::Bool,
+    0x80,
+)
+.names(names_set);
+pub static OPT_PREFIX_FLAG_A: FieldDef = flag(
+    "icmpv6.opt.prefix.flag.a",
+    "Autonomous address-configuration flag(A)",
+    FieldType::Bool,
+    0x40,
+)
+.names(names_set);
+pub static OPT_PREFIX_FLAG_R: FieldDef = flag(
+    "icmpv6.opt.prefix.flag.r",
+    "Router address flag(R)",
+    FieldType::Bool,
+    0x20,
+)
+.names(names_set);
+pub static OPT_PREFIX_FLAG_RSV: FieldDef = flag(
+    "icmpv6.opt.prefix.flag.reserved",
+    "Reserved",
+    FieldType::Uint(8),
+    0x1f,
+);
+pub static OPT_PREFIX_VALID: FieldDef = FieldDef::new(
+    "icmpv6.opt.prefix.valid_lifetime",
+    "Valid Lifetime",
+    FieldType::Uint(32),
+);
+pub static OPT_PREFIX_PREFERRED: FieldDef = FieldDef::new(
+    "icmpv6.opt.prefix.preferred_lifetime",
+    "Preferred Lifetime",
+    FieldType::Uint(32),
+);
+pub static OPT_PREFIX: FieldDef = FieldDef::new("icmpv6.opt.prefix", "Prefix", FieldType::Ipv6);
+pub static OPT_REDIRECTED: FieldDef = FieldDef::new(
+    "icmpv6.opt.redirected_packet",
+    "Redirected Packet",
+    FieldType::None,
+);
+pub static OPT_MTU: FieldDef = FieldDef::new("icmpv6.opt.mtu", "MTU", FieldType::Uint(32));
+pub static OPT_ADV_INTERVAL: FieldDef = FieldDef::new(
+    "icmpv6.opt.advertisement_interval",
+    "Advertisement Interval",
+    FieldType::Uint(32),
+);
+pub static OPT_HA_PREFERENCE: FieldDef = FieldDef::new(
+    "icmpv6.opt.home_agent_preference",
+    "Home Agent Preference",
+    FieldType::Uint(16),
+);
+pub static OPT_HA_LIFETIME: FieldDef = FieldDef::new(
+    "icmpv6.opt.home_agent_lifetime",
+    "Home Agent Lifetime",
+    FieldType::Uint(16),
+);
+pub static OPT_NONCE: FieldDef = FieldDef::new("icmpv6.opt.nonce", "Nonce", FieldType::Bytes);
+pub static OPT_ROUTE_FLAG: FieldDef =
+    FieldDef::new("icmpv6.opt.route_info.flag", "Flag", FieldType::Uint(8)).base(Base::Hex);
+pub static OPT_ROUTE_PREF: FieldDef = flag(
+    "icmpv6.opt.route_info.flag.route_preference",
+    "Route Preference",
+    FieldType::Uint(8),
+    0x18,
+)
+.names(names_preference);
+pub static OPT_ROUTE_RSV: FieldDef = flag(
+    "icmpv6.opt.route_info.flag.reserved",
+    "Reserved",
+    FieldType::Uint(8),
+    0xe7,
+);
+pub static OPT_ROUTE_LIFETIME: FieldDef = FieldDef::new(
+    "icmpv6.opt.route_lifetime",
+    "Route Lifetime",
+    FieldType::Uint(32),
+);
+pub static OPT_RDNSS_LIFETIME: FieldDef =
+    FieldDef::new("icmpv6.opt.rdnss.lifetime", "Lifetime", FieldType::Uint(32));
+pub static OPT_RDNSS: FieldDef =
+    FieldDef::new("icmpv6.opt.rdnss", "Recursive DNS Servers", FieldType::Ipv6);
+pub static OPT_DNSSL_LIFETIME: FieldDef =
+    FieldDef::new("icmpv6.opt.dnssl.lifetime", "Lifetime", FieldType::Uint(32));
+pub static OPT_DNSSL: FieldDef = FieldDef::new("icmpv6.opt.dnssl", "Domain Names", FieldType::Str);
+pub static OPT_PREF64_LIFETIME: FieldDef = flag(
+    "icmpv6.opt.pref64.scaled_lifetime",
+    "Scaled Lifetime",
+    FieldType::Uint(16),
+    0xfff8,
+);
+pub static OPT_PREF64_PLC: FieldDef = flag(
+    "icmpv6.opt.pref64.plc",
+    "PLC (Prefix Length Code)",
+    FieldType::Uint(16),
+    0x0007,
+);
+pub static OPT_PREF64_PREFIX: FieldDef =
+    FieldDef::new("icmpv6.opt.pref64.prefix", "Prefix", FieldType::Ipv6);
+
+// Node information (RFC 4620).
+pub static NI_QTYPE: FieldDef =
+    FieldDef::new("icmpv6.ni.qtype", "Qtype", FieldType::Uint(16)).names(names_ni_qtype);
+pub static NI_FLAG: FieldDef =
+    FieldDef::new("icmpv6.ni.flag", "Flags", FieldType::Uint(16)).base(Base::Hex);
+pub static NI_FLAG_G: FieldDef = flag(
+    "icmpv6.ni.flag.g",
+    "Global-scope addresses",
+    FieldType::Bool,
+    0x20,
+)
+.names(names_set);
+pub static NI_FLAG_S: FieldDef = flag(
+    "icmpv6.ni.flag.s",
+    "Site-local addresses",
+    FieldType::Bool,
+    0x10,
+)
+.names(names_set);
+pub static NI_FLAG_L: FieldDef = flag(
+    "icmpv6.ni.flag.l",
+    "Link-local addresses",
+    FieldType::Bool,
+    0x08,
+)
+.names(names_set);
+pub static NI_FLAG_C: FieldDef =
+    flag("icmpv6.ni.flag.c", "Compression", FieldType::Bool, 0x04).names(names_set);
+pub static NI_FLAG_A: FieldDef = flag(
+    "icmpv6.ni.flag.a",
+    "Unicast Addresses",
+    FieldType::Bool,
+    0x02,
+)
+.names(names_set);
+pub static NI_FLAG_T: FieldDef =
+    flag("icmpv6.ni.flag.t", "Truncated", FieldType::Bool, 0x01).names(names_set);
+pub static NI_FLAG_RSV: FieldDef = flag(
+    "icmpv6.ni.flag.rsv",
+    "Reserved",
+    FieldType::Uint(16),
+    0xffc0,
+)
+.base(Base::Hex);
+pub static NI_NONCE: FieldDef =
+    FieldDef::new("icmpv6.ni.nonce", "Nonce", FieldType::Uint(64)).base(Base::Hex);
+pub static NI_SUBJECT_IPV6: FieldDef = FieldDef::new(
+    "icmpv6.ni.query.subject_ipv6",
+    "IPv6 subject address",
+    FieldType::Ipv6,
+);
+pub static NI_SUBJECT_IPV4: FieldDef = FieldDef::new(
+    "icmpv6.ni.query.subject_ipv4",
+    "IPv4 subject address",
+    FieldType::Ipv4,
+);
+pub static NI_NODE_TTL: FieldDef =
+    FieldDef::new("icmpv6.ni.reply.node_ttl", "TTL", FieldType::Uint(32));
+pub static NI_NODE_ADDRESS: FieldDef = FieldDef::new(
+    "icmpv6.ni.reply.node_address",
+    "IPv6 Node address",
+    FieldType::Ipv6,
+);
+pub static NI_IPV4_ADDRESS: FieldDef = FieldDef::new(
+    "icmpv6.ni.reply.ipv4_address",
+    "IPv4 Node address",
+    FieldType::Ipv4,
+);
+
+// Mobile IPv6 home agent discovery and mobile prefix messages (RFC 6275 §6.5-6.8).
+pub static MIP6_ID: FieldDef =
+    FieldDef::new("icmpv6.mip6.identifier", "Identifier", FieldType::Uint(16));
+pub static MIP6_HA_ADDRESS: FieldDef = FieldDef::new(
+    "icmpv6.mip6.home_agent_address",
+    "Home Agent Address",
+    FieldType::Ipv6,
+);
+pub static MIP6_FLAG: FieldDef =
+    FieldDef::new("icmpv6.mip6.flag", "Flags", FieldType::Uint(16)).base(Base::Hex);
+pub static MIP6_FLAG_M: FieldDef = flag(
+    "icmpv6.mip6.flag.m",
+    "Managed address configuration",
+    FieldType::Bool,
+    0x8000,
+)
+.names(names_set);
+pub static MIP6_FLAG_O: FieldDef = flag(
+    "icmpv6.mip6.flag.o",
+    "Other configuration",
+    FieldType::Bool,
+    0x4000,
+)
+.names(names_set);
+pub static MIP6_FLAG_RSV: FieldDef = flag(
+    "icmpv6.mip6.flag.rsv",
+    "Reserved",
+    FieldType::Uint(16),
+    0x3fff,
+);
+
+// Extended echo (RFC 8335).
+pub static EXT_ECHO_SEQ: FieldDef =
+    FieldDef::new("icmpv6.ext.echo.seq", "Sequence number", FieldType::Uint(8));
+pub static EXT_ECHO_REQ_RES: FieldDef = flag(
+    "icmpv6.ext.echo.req.res",
+    "Reserved",
+    FieldType::Uint(8),
+    0xfe,
+)
+.base(Base::Hex);
+pub static EXT_ECHO_REQ_LOCAL: FieldDef = flag(
+    "icmpv6.ext.echo.req.local",
+    "Local bit",
+    FieldType::Bool,
+    0x01,
+)
+.names(names_set);
+pub static EXT_ECHO_RSP_STATE: FieldDef = flag(
+    "icmpv6.ext.echo.rsp.state",
+    "State",
+    FieldType::Uint(8),
+    0xe0,
+);
+pub static EXT_ECHO_RSP_RES: FieldDef = flag(
+    "icmpv6.ext.echo.rsp.res",
+    "Reserved",
+    FieldType::Uint(8),
+    0x18,
+)
+.base(Base::Hex);
+pub static EXT_ECHO_RSP_ACTIVE: FieldDef = flag(
+    "icmpv6.ext.echo.rsp.active",
+    "Active bit",
+    FieldType::Bool,
+    0x04,
+)
+.names(names_set);
+pub static EXT_ECHO_RSP_IPV4: FieldDef = flag(
+    "icmpv6.ext.echo.rsp.ipv4",
+    "IPv4 bit",
+    FieldType::Bool,
+    0x02,
+)
+.names(names_set);
+pub static EXT_ECHO_RSP_IPV6: FieldDef = flag(
+    "icmpv6.ext.echo.rsp.ipv6",
+    "IPv6 bit",
+    FieldType::Bool,
+    0x01,
+)
+.names(names_set);
+
+// Request/response matching of echoes (Wireshark's analysis, one pass).
+pub static RESP_TO: FieldDef = FieldDef::new("icmpv6.resp_to", "Response To", FieldType::Uint(32));
+pub static RESPTIME: FieldDef =
+    FieldDef::new("icmpv6.resptime", "Response Time", FieldType::Double);
+
+fn names_nd_option(v: u64) -> Option<&'static str> {
+    crate::names::nd_option_name(v as u8)
 }
 
-/// Walks an IPv6 header and its extension headers to a routing header with
-/// segments left, and returns the address the packet is finally going to.
-fn routing_final_destination(header: &[u8]) -> Option<[u8; 16]> {
-    let mut next = *header.get(6)?;
-    let mut at = 40;
-    while at < header.len() {
-        let len_byte = usize::from(*header.get(at + 1)?);
-        let following = *header.get(at)?;
-        match next {
-            0 | 60 => at += (len_byte + 1) * 8,
-            43 => {
-                let (kind, segments_left) = (*header.get(at + 2)?, *header.get(at + 3)?);
-                if segments_left > 0 {
-                    return match kind {
-                        // Type 0 and 2 list the hops in order: the last is the destination.
-                        0 | 2 if len_byte >= 2 => {
-                            let last = at + 8 + (len_byte / 2 - 1) * 16;
-                            header.get(last..last + 16).map(|_| array(header, last))
-                        }
-                        // The segment routing header lists them backwards.
-                        4 => header.get(at + 8..at + 24).map(|_| array(header, at + 8)),
-                        _ => None,
-                    };
-                }
-                at += (len_byte + 1) * 8;
+fn names_mldr_record_type(v: u64) -> Option<&'static str> {
+    Some(match v {
+        1 => "Include",
+        2 => "Exclude",
+        3 => "Changed to include",
+        4 => "Changed to exclude",
+        5 => "Allow new sources",
+        6 => "Block old sources",
+        _ => return None,
+    })
+}
+
+fn names_preference(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "Medium",
+        1 => "High",
+        2 => "Reserved",
+        3 => "Low",
+        _ => return None,
+    })
+}
+
+fn names_ni_qtype(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "NOOP",
+        1 => "Supported Qtypes",
+        2 => "Node Name",
+        3 => "Node Addresses",
+        4 => "IPv4 Addresses",
+        _ => return None,
+    })
+}
+
+/// ND option types (IANA "IPv6 Neighbor Discovery Option Formats").
+pub mod nd_option {
+    pub const SOURCE_LINKADDR: u8 = 1;
+    pub const TARGET_LINKADDR: u8 = 2;
+    pub const PREFIX_INFO: u8 = 3;
+    pub const REDIRECTED_HEADER: u8 = 4;
+    pub const MTU: u8 = 5;
+    pub const ADV_INTERVAL: u8 = 7;
+    pub const HOME_AGENT_INFO: u8 = 8;
+    pub const NONCE: u8 = 14;
+    pub const ROUTE_INFO: u8 = 24;
+    pub const RDNSS: u8 = 25;
+    pub const DNSSL: u8 = 31;
+    pub const PREF64: u8 = 38;
+}
+
+/// The last echo requests seen, to tie replies to them like Wireshark's
+/// `icmpv6.resp_to` (bounded: cleared when full).
+#[derive(Debug, Default)]
+pub struct EchoRequests {
+    seen: FastMap<EchoKey, (u64, i64, u32)>,
+}
+
+/// Request addresses (source, destination), identifier and sequence.
+type EchoKey = ([u8; 16], [u8; 16], u16, u16);
+
+const MAX_TRACKED_ECHOES: usize = 1 << 16;
+
+impl EchoRequests {
+    /// Remembers a request, or for a reply adds the request's frame number
+    /// and the time since it, with `resp_to`/`resptime` of the protocol.
+    pub fn track(
+        &mut self,
+        cx: &mut Context<'_>,
+        request: bool,
+        addrs: &NetAddrs,
+        ident_seq: (u16, u16),
+        fields: (&'static FieldDef, &'static FieldDef),
+    ) {
+        let frame = cx.frame();
+        let (number, sec, nsec) = (frame.number, frame.ts_sec, frame.ts_nsec);
+        if request {
+            if self.seen.len() >= MAX_TRACKED_ECHOES {
+                self.seen.clear();
             }
-            44 => at += 8,
-            51 => at += (len_byte + 2) * 4,
-            _ => return None,
+            let key = (addrs.src, addrs.dst, ident_seq.0, ident_seq.1);
+            self.seen.insert(key, (number, sec, nsec));
+            return;
         }
-        next = following;
+        let key = (addrs.dst, addrs.src, ident_seq.0, ident_seq.1);
+        let Some(&(req_number, req_sec, req_nsec)) = self.seen.get(&key) else {
+            return;
+        };
+        if req_number >= number {
+            return;
+        }
+        let ms = (sec - req_sec) as f64 * 1e3 + (f64::from(nsec) - f64::from(req_nsec)) / 1e6;
+        cx.generated(fields.0, 0..0, Value::U64(req_number));
+        cx.generated(fields.1, 0..0, Value::F64(ms));
     }
-    None
+}
+
+#[derive(Debug, Default)]
+pub struct Icmpv6Dissector {
+    echoes: EchoRequests,
+}
+
+/// Checksum verdict as tshark gives it: 1 good, 0 bad, 2 when it cannot
+/// be checked (message cut, fragment, no IPv6 header, quoted in an error).
+fn checksum_status(cx: &Context<'_>, data: &[u8]) -> u64 {
+    let quoted = cx
+        .previous_layers()
+        .iter()
+        .any(|l| l.name == "icmp" || l.name == "icmpv6");
+    if data.len() < cx.reported_len() || quoted || netaddr::is_fragment(cx) {
+        return 2;
+    }
+    match NetAddrs::for_checksum(cx).filter(|a| a.v6) {
+        Some(addrs) => u64::from(netaddr::transport_checksum(&addrs, 58, data) == 0),
+        None => 2,
+    }
 }
 
 impl Dissector for Icmpv6Dissector {
@@ -434,20 +845,28 @@ impl Dissector for Icmpv6Dissector {
         let icmp = Icmpv6 { data };
         let reported = cx.reported_len();
         cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(icmp.checksum().into()));
-        let status = match ipv6_addresses(cx) {
-            Some((src, dst)) if data.len() >= reported => u64::from(icmp.checksum_ok(&src, &dst)),
-            _ => 2,
-        };
-        cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(status));
+        if cx.full_detail() {
+            let status = checksum_status(cx, data);
+            cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(status));
+        }
         let icmp_type = icmp.icmp_type();
+        let mut handoff = None;
         match icmp_type {
             kind::DST_UNREACH | kind::TIME_EXCEEDED => cx.add(&RESERVED, f::REST, Value::Bytes),
             kind::PACKET_TOO_BIG => cx.add(&MTU, f::REST, Value::U64(be32(data, 4).into())),
             kind::PARAM_PROBLEM => cx.add(&POINTER, f::REST, Value::U64(be32(data, 4).into())),
             kind::ECHO_REQUEST | kind::ECHO_REPLY => {
                 if cx.need(f::ECHO_SEQ.end, "ICMPv6 echo") {
-                    cx.add(&ECHO_ID, f::ECHO_ID, Value::U64(be16(data, 4).into()));
-                    cx.add(&ECHO_SEQ, f::ECHO_SEQ, Value::U64(be16(data, 6).into()));
+                    let (id, seq) = (be16(data, 4), be16(data, 6));
+                    cx.add(&ECHO_ID, f::ECHO_ID, Value::U64(id.into()));
+                    cx.add(&ECHO_SEQ, f::ECHO_SEQ, Value::U64(seq.into()));
+                    if cx.full_detail() {
+                        if let Some(addrs) = NetAddrs::of(cx).filter(|a| a.v6) {
+                            let request = icmp_type == kind::ECHO_REQUEST;
+                            let fields = (&RESP_TO, &RESPTIME);
+                            self.echoes.track(cx, request, &addrs, (id, seq), fields);
+                        }
+                    }
                 }
                 return Handoff::to(
                     Next::Named("data"),
@@ -463,14 +882,23 @@ impl Dissector for Icmpv6Dissector {
             kind::MLD2_REPORT => {
                 cx.add(&RESERVED, 4..6, Value::Bytes);
                 cx.add(&MLDR_RECORDS, 6..8, Value::U64(be16(data, 6).into()));
+                if cx.full_detail() {
+                    add_mld2_records(cx, data, be16(data, 6));
+                }
             }
-            kind::ROUTER_SOLICIT => cx.add(&RESERVED, f::REST, Value::Bytes),
-            kind::ROUTER_ADVERT => add_router_advert(cx, data),
+            kind::ROUTER_SOLICIT => {
+                cx.add(&RESERVED, f::REST, Value::Bytes);
+                handoff = add_nd_options(cx, data, 8);
+            }
+            kind::ROUTER_ADVERT if add_router_advert(cx, data) => {
+                handoff = add_nd_options(cx, data, 16);
+            }
             kind::NEIGHBOR_SOLICIT => {
                 cx.add(&RESERVED, f::REST, Value::Bytes);
                 if cx.need(f::TARGET.end, "neighbor solicitation") {
                     let target = array(data, f::TARGET.start);
                     cx.add(&NS_TARGET, f::TARGET, Value::Ipv6(target));
+                    handoff = add_nd_options(cx, data, f::TARGET.end);
                 }
             }
             kind::NEIGHBOR_ADVERT => {
@@ -484,6 +912,7 @@ impl Dissector for Icmpv6Dissector {
                 if cx.need(f::TARGET.end, "neighbor advertisement") {
                     let target = array(data, f::TARGET.start);
                     cx.add(&NA_TARGET, f::TARGET, Value::Ipv6(target));
+                    handoff = add_nd_options(cx, data, f::TARGET.end);
                 }
             }
             kind::REDIRECT => {
@@ -493,6 +922,43 @@ impl Dissector for Icmpv6Dissector {
                     let destination = array(data, f::REDIRECT_DST.start);
                     cx.add(&RD_TARGET, f::TARGET, Value::Ipv6(target));
                     cx.add(&RD_DESTINATION, f::REDIRECT_DST, Value::Ipv6(destination));
+                    handoff = add_nd_options(cx, data, f::REDIRECT_DST.end);
+                }
+            }
+            kind::NODE_INFO_QUERY | kind::NODE_INFO_REPLY if cx.full_detail() => {
+                add_node_info(cx, data);
+            }
+            kind::HA_DISCOVERY_REQUEST | kind::MOBILE_PREFIX_SOLICIT => {
+                cx.add(&MIP6_ID, 4..6, Value::U64(be16(data, 4).into()));
+                cx.add(&RESERVED, 6..8, Value::Bytes);
+            }
+            kind::HA_DISCOVERY_REPLY => {
+                cx.add(&MIP6_ID, 4..6, Value::U64(be16(data, 4).into()));
+                cx.add(&RESERVED, 6..8, Value::Bytes);
+                let mut at = 8;
+                while at + 16 <= data.len() && at + 16 <= reported {
+                    cx.add(&MIP6_HA_ADDRESS, at..at + 16, Value::Ipv6(array(data, at)));
+                    at += 16;
+                }
+            }
+            kind::MOBILE_PREFIX_ADVERT => {
+                cx.add(&MIP6_ID, 4..6, Value::U64(be16(data, 4).into()));
+                if data.len() >= 8 {
+                    let flags = u64::from(be16(data, 6));
+                    cx.push(&MIP6_FLAG, 6..8, Value::U64(flags));
+                    cx.add(&MIP6_FLAG_M, 6..8, Value::Bool(flags & 0x8000 != 0));
+                    cx.add(&MIP6_FLAG_O, 6..8, Value::Bool(flags & 0x4000 != 0));
+                    cx.add(&MIP6_FLAG_RSV, 6..8, Value::U64(flags & 0x3fff));
+                    cx.pop();
+                    handoff = add_nd_options(cx, data, 8);
+                }
+            }
+            kind::EXT_ECHO_REQUEST | kind::EXT_ECHO_REPLY => {
+                let request = icmp_type == kind::EXT_ECHO_REQUEST;
+                add_extended_echo(cx, data, request);
+                // The interface to probe, as an ICMP extension structure.
+                if request && cx.full_detail() {
+                    crate::icmp::add_extensions(cx, data, 8);
                 }
             }
             _ => {}
@@ -503,6 +969,9 @@ impl Dissector for Icmpv6Dissector {
                 QUOTE_OFFSET,
                 reported.saturating_sub(QUOTE_OFFSET),
             );
+        }
+        if let Some((start, len)) = handoff {
+            return Handoff::to(Next::Named("ipv6"), start, len);
         }
         Handoff::done(data.len())
     }
@@ -532,11 +1001,84 @@ fn add_mld(cx: &mut Context<'_>, data: &[u8], v2_query: bool) {
     cx.add(&RESERVED, f::MLD_RESERVED, Value::Bytes);
     let group = array(data, f::MLD_ADDRESS.start);
     cx.add(&MLD_ADDRESS, f::MLD_ADDRESS, Value::Ipv6(group));
+    if !v2_query || !cx.need(28, "MLDv2 query") {
+        return;
+    }
+    let flags = byte(data, 24);
+    cx.push(&MLD_FLAG, 24..25, Value::U64(flags.into()));
+    cx.add(&MLD_FLAG_S, 24..25, Value::Bool(flags & 0x08 != 0));
+    cx.add(&MLD_FLAG_QRV, 24..25, Value::U64((flags & 0x07).into()));
+    cx.add(&MLD_FLAG_RSV, 24..25, Value::U64((flags >> 4).into()));
+    cx.pop();
+    cx.add(&MLD_QQI, 25..26, Value::U64(byte(data, 25).into()));
+    let sources = usize::from(be16(data, 26));
+    cx.add(&MLD_NB_SOURCES, 26..28, Value::U64(sources as u64));
+    for i in 0..sources {
+        let at = 28 + i * 16;
+        if !cx.need(at + 16, "MLDv2 query source") {
+            break;
+        }
+        cx.add(&MLD_SOURCE, at..at + 16, Value::Ipv6(array(data, at)));
+    }
 }
 
-fn add_router_advert(cx: &mut Context<'_>, data: &[u8]) {
+/// The multicast address records of an MLDv2 report (RFC 3810 §5.2).
+fn add_mld2_records(cx: &mut Context<'_>, data: &[u8], records: u16) {
+    let mut at = 8;
+    for _ in 0..records {
+        if !cx.need(at + 20, "MLDv2 address record") {
+            return;
+        }
+        let aux_len = usize::from(byte(data, at + 1)) * 4;
+        let sources = usize::from(be16(data, at + 2));
+        let end = at + 20 + sources * 16 + aux_len;
+        cx.push(&MLDR_MAR, at..end, Value::None);
+        cx.add(
+            &MLDR_MAR_TYPE,
+            at..at + 1,
+            Value::U64(byte(data, at).into()),
+        );
+        cx.add(
+            &MLDR_MAR_AUX_LEN,
+            at + 1..at + 2,
+            Value::U64((aux_len / 4) as u64),
+        );
+        cx.add(
+            &MLDR_MAR_NB_SOURCES,
+            at + 2..at + 4,
+            Value::U64(sources as u64),
+        );
+        let group = array(data, at + 4);
+        cx.add(&MLDR_MAR_ADDRESS, at + 4..at + 20, Value::Ipv6(group));
+        let mut src = at + 20;
+        for _ in 0..sources {
+            if !cx.need(src + 16, "MLDv2 record source") {
+                cx.pop();
+                return;
+            }
+            cx.add(
+                &MLDR_MAR_SOURCE,
+                src..src + 16,
+                Value::Ipv6(array(data, src)),
+            );
+            src += 16;
+        }
+        if aux_len > 0 {
+            if !cx.need(src + aux_len, "MLDv2 auxiliary data") {
+                cx.pop();
+                return;
+            }
+            cx.add(&MLDR_MAR_AUX, src..src + aux_len, Value::Bytes);
+        }
+        cx.pop();
+        at = end;
+    }
+}
+
+/// The fixed part of a router advertisement; false when it was cut.
+fn add_router_advert(cx: &mut Context<'_>, data: &[u8]) -> bool {
     if !cx.need(f::RA_RETRANS.end, "router advertisement") {
-        return;
+        return false;
     }
     cx.add(
         &RA_HOP_LIMIT,
@@ -571,6 +1113,315 @@ fn add_router_advert(cx: &mut Context<'_>, data: &[u8]) {
         f::RA_RETRANS,
         Value::U64(be32(data, 12).into()),
     );
+    true
+}
+
+/// The Neighbor Discovery options from `start` to the end of the message,
+/// each as an `icmpv6.opt` subtree. Returns the range (start, wire length)
+/// of a redirected packet that ends the message, to be decoded as IPv6.
+fn add_nd_options(cx: &mut Context<'_>, data: &[u8], start: usize) -> Option<(usize, usize)> {
+    let reported = cx.reported_len();
+    let mut at = start;
+    let mut redirected = None;
+    while at < reported {
+        if !cx.need(at + 2, "ND option") {
+            break;
+        }
+        let (opt_type, units) = (byte(data, at), byte(data, at + 1));
+        let len = usize::from(units) * 8;
+        let end = at + len.max(2);
+        cx.push(&OPT, at..end, Value::None);
+        cx.add(&OPT_TYPE, at..at + 1, Value::U64(opt_type.into()));
+        cx.add(&OPT_LENGTH, at + 1..at + 2, Value::U64(units.into()));
+        if len == 0 {
+            // A zero length would loop forever (RFC 4861 §4.6: discard).
+            cx.malformed(at + 1, "ND option with length 0");
+            cx.pop();
+            break;
+        }
+        if !cx.need(end, "ND option") {
+            cx.pop();
+            break;
+        }
+        let body = at + 2..end;
+        match opt_type {
+            nd_option::SOURCE_LINKADDR | nd_option::TARGET_LINKADDR => {
+                let which = if opt_type == nd_option::SOURCE_LINKADDR {
+                    &OPT_SRC_LINKADDR
+                } else {
+                    &OPT_TARGET_LINKADDR
+                };
+                if len == 8 {
+                    let mac = array(data, at + 2);
+                    cx.add(&OPT_LINKADDR, at + 2..at + 8, Value::Ether(mac));
+                    cx.add(which, at + 2..at + 8, Value::Bytes);
+                } else {
+                    cx.add(which, body, Value::Bytes);
+                }
+            }
+            nd_option::PREFIX_INFO if len >= 32 => {
+                cx.add(
+                    &OPT_PREFIX_LEN,
+                    at + 2..at + 3,
+                    Value::U64(byte(data, at + 2).into()),
+                );
+                let flags = byte(data, at + 3);
+                let r = at + 3..at + 4;
+                cx.push(&OPT_PREFIX_FLAG, r.clone(), Value::U64(flags.into()));
+                cx.add(
+                    &OPT_PREFIX_FLAG_L,
+                    r.clone(),
+                    Value::Bool(flags & 0x80 != 0),
+                );
+                cx.add(
+                    &OPT_PREFIX_FLAG_A,
+                    r.clone(),
+                    Value::Bool(flags & 0x40 != 0),
+                );
+                cx.add(
+                    &OPT_PREFIX_FLAG_R,
+                    r.clone(),
+                    Value::Bool(flags & 0x20 != 0),
+                );
+                cx.add(&OPT_PREFIX_FLAG_RSV, r, Value::U64((flags & 0x1f).into()));
+                cx.pop();
+                let valid = Value::U64(be32(data, at + 4).into());
+                cx.add(&OPT_PREFIX_VALID, at + 4..at + 8, valid);
+                let preferred = Value::U64(be32(data, at + 8).into());
+                cx.add(&OPT_PREFIX_PREFERRED, at + 8..at + 12, preferred);
+                cx.add(&OPT_RESERVED, at + 12..at + 16, Value::None);
+                let prefix = array(data, at + 16);
+                cx.add(&OPT_PREFIX, at + 16..at + 32, Value::Ipv6(prefix));
+            }
+            nd_option::REDIRECTED_HEADER => {
+                cx.add(&OPT_RESERVED, at + 2..at + 8, Value::None);
+                cx.add(&OPT_REDIRECTED, at + 8..end, Value::None);
+                // The quoted packet is decoded as nested layers when it
+                // ends the message (it always does in practice).
+                if end >= reported {
+                    redirected = Some((at + 8, reported - (at + 8)));
+                }
+            }
+            nd_option::MTU => {
+                cx.add(&OPT_RESERVED, at + 2..at + 4, Value::None);
+                cx.add(
+                    &OPT_MTU,
+                    at + 4..at + 8,
+                    Value::U64(be32(data, at + 4).into()),
+                );
+            }
+            nd_option::ADV_INTERVAL => {
+                cx.add(&OPT_RESERVED, at + 2..at + 4, Value::None);
+                let interval = Value::U64(be32(data, at + 4).into());
+                cx.add(&OPT_ADV_INTERVAL, at + 4..at + 8, interval);
+            }
+            nd_option::HOME_AGENT_INFO => {
+                cx.add(&OPT_RESERVED, at + 2..at + 4, Value::None);
+                let preference = Value::U64(be16(data, at + 4).into());
+                cx.add(&OPT_HA_PREFERENCE, at + 4..at + 6, preference);
+                let lifetime = Value::U64(be16(data, at + 6).into());
+                cx.add(&OPT_HA_LIFETIME, at + 6..at + 8, lifetime);
+            }
+            nd_option::NONCE => cx.add(&OPT_NONCE, body, Value::Bytes),
+            nd_option::ROUTE_INFO => {
+                cx.add(
+                    &OPT_PREFIX_LEN,
+                    at + 2..at + 3,
+                    Value::U64(byte(data, at + 2).into()),
+                );
+                let flags = byte(data, at + 3);
+                let r = at + 3..at + 4;
+                cx.push(&OPT_ROUTE_FLAG, r.clone(), Value::U64(flags.into()));
+                cx.add(
+                    &OPT_ROUTE_PREF,
+                    r.clone(),
+                    Value::U64(((flags >> 3) & 3).into()),
+                );
+                cx.add(&OPT_ROUTE_RSV, r, Value::U64((flags & 0xe7).into()));
+                cx.pop();
+                let lifetime = Value::U64(be32(data, at + 4).into());
+                cx.add(&OPT_ROUTE_LIFETIME, at + 4..at + 8, lifetime);
+                // The prefix is cut to the option's length (0, 8 or 16 bytes).
+                let mut prefix = [0u8; 16];
+                let have = (len - 8).min(16);
+                if let Some(bytes) = data.get(at + 8..at + 8 + have) {
+                    prefix[..have].copy_from_slice(bytes);
+                }
+                if have > 0 {
+                    cx.add(&OPT_PREFIX, at + 8..at + 8 + have, Value::Ipv6(prefix));
+                }
+            }
+            nd_option::RDNSS => {
+                cx.add(&OPT_RESERVED, at + 2..at + 4, Value::None);
+                let lifetime = Value::U64(be32(data, at + 4).into());
+                cx.add(&OPT_RDNSS_LIFETIME, at + 4..at + 8, lifetime);
+                let mut server = at + 8;
+                while server + 16 <= end {
+                    cx.add(
+                        &OPT_RDNSS,
+                        server..server + 16,
+                        Value::Ipv6(array(data, server)),
+                    );
+                    server += 16;
+                }
+            }
+            nd_option::DNSSL => {
+                cx.add(&OPT_RESERVED, at + 2..at + 4, Value::None);
+                let lifetime = Value::U64(be32(data, at + 4).into());
+                cx.add(&OPT_DNSSL_LIFETIME, at + 4..at + 8, lifetime);
+                add_dnssl_names(cx, data, at + 8, end);
+            }
+            nd_option::PREF64 if len >= 16 => {
+                let word = u64::from(be16(data, at + 2));
+                cx.add(&OPT_PREF64_LIFETIME, at + 2..at + 4, Value::U64(word >> 3));
+                cx.add(&OPT_PREF64_PLC, at + 2..at + 4, Value::U64(word & 7));
+                let mut prefix = [0u8; 16];
+                prefix[..12].copy_from_slice(&array::<12>(data, at + 4));
+                cx.add(&OPT_PREF64_PREFIX, at + 4..at + 16, Value::Ipv6(prefix));
+            }
+            _ => {}
+        }
+        cx.pop();
+        at = end;
+    }
+    redirected
+}
+
+/// The domain names of a DNSSL option (RFC 8106 §5.2), uncompressed label
+/// sequences, then zero padding to the option's end.
+fn add_dnssl_names(cx: &mut Context<'_>, data: &[u8], start: usize, end: usize) {
+    let mut at = start;
+    while at < end {
+        if byte(data, at) == 0 {
+            cx.add(&OPT_PADDING, at..end, Value::None);
+            return;
+        }
+        let name_start = at;
+        loop {
+            let Some(&len) = data.get(at).filter(|_| at < end) else {
+                cx.malformed(at.min(end), "DNSSL name runs past the option");
+                return;
+            };
+            // Compression pointers and extended labels have no place here.
+            if len & 0xc0 != 0 {
+                cx.malformed(at, "DNSSL name with a compressed label");
+                return;
+            }
+            at += 1 + usize::from(len);
+            if len == 0 {
+                break;
+            }
+        }
+        if at > end {
+            cx.malformed(end, "DNSSL name runs past the option");
+            return;
+        }
+        cx.add(&OPT_DNSSL, name_start..at, Value::DnsName);
+    }
+}
+
+/// Node information query and reply (RFC 4620 §4-6).
+fn add_node_info(cx: &mut Context<'_>, data: &[u8]) {
+    const NONCE_END: usize = 16;
+    if !cx.need(NONCE_END, "node information") {
+        return;
+    }
+    let qtype = be16(data, 4);
+    cx.add(&NI_QTYPE, 4..6, Value::U64(qtype.into()));
+    let flags = u64::from(be16(data, 6));
+    cx.push(&NI_FLAG, 6..8, Value::U64(flags));
+    for (def, bit) in [
+        (&NI_FLAG_G, 0x20),
+        (&NI_FLAG_S, 0x10),
+        (&NI_FLAG_L, 0x08),
+        (&NI_FLAG_C, 0x04),
+        (&NI_FLAG_A, 0x02),
+        (&NI_FLAG_T, 0x01),
+    ] {
+        cx.add(def, 6..8, Value::Bool(flags & bit != 0));
+    }
+    cx.add(&NI_FLAG_RSV, 6..8, Value::U64(flags & 0xffc0));
+    cx.pop();
+    let nonce = u64::from_be_bytes(array(data, 8));
+    cx.add(&NI_NONCE, 8..16, Value::U64(nonce));
+    let end = data.len().min(cx.reported_len());
+    let code = byte(data, 1);
+    if byte(data, 0) == kind::NODE_INFO_QUERY {
+        match code {
+            0 if end >= NONCE_END + 16 => {
+                let subject = array(data, NONCE_END);
+                cx.add(
+                    &NI_SUBJECT_IPV6,
+                    NONCE_END..NONCE_END + 16,
+                    Value::Ipv6(subject),
+                );
+            }
+            2 if end >= NONCE_END + 4 => {
+                let subject = array(data, NONCE_END);
+                cx.add(
+                    &NI_SUBJECT_IPV4,
+                    NONCE_END..NONCE_END + 4,
+                    Value::Ipv4(subject),
+                );
+            }
+            _ => {}
+        }
+        return;
+    }
+    if code != 0 {
+        return;
+    }
+    // Successful replies: TTL and address pairs.
+    let mut at = NONCE_END;
+    match qtype {
+        3 => {
+            while at + 20 <= end {
+                cx.add(&NI_NODE_TTL, at..at + 4, Value::U64(be32(data, at).into()));
+                let address = array(data, at + 4);
+                cx.add(&NI_NODE_ADDRESS, at + 4..at + 20, Value::Ipv6(address));
+                at += 20;
+            }
+        }
+        4 => {
+            while at + 8 <= end {
+                cx.add(&NI_NODE_TTL, at..at + 4, Value::U64(be32(data, at).into()));
+                let address = array(data, at + 4);
+                cx.add(&NI_IPV4_ADDRESS, at + 4..at + 8, Value::Ipv4(address));
+                at += 8;
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Extended echo request and reply (RFC 8335 §2-3); the interface
+/// identification object after the header is left as data.
+fn add_extended_echo(cx: &mut Context<'_>, data: &[u8], request: bool) {
+    if !cx.need(8, "extended echo") {
+        return;
+    }
+    cx.add(&ECHO_ID, f::ECHO_ID, Value::U64(be16(data, 4).into()));
+    cx.add(&EXT_ECHO_SEQ, 6..7, Value::U64(byte(data, 6).into()));
+    let bits = byte(data, 7);
+    let r = 7..8;
+    if request {
+        cx.add(&EXT_ECHO_REQ_RES, r.clone(), Value::U64((bits >> 1).into()));
+        cx.add(&EXT_ECHO_REQ_LOCAL, r, Value::Bool(bits & 1 != 0));
+    } else {
+        cx.add(
+            &EXT_ECHO_RSP_STATE,
+            r.clone(),
+            Value::U64((bits >> 5).into()),
+        );
+        cx.add(
+            &EXT_ECHO_RSP_RES,
+            r.clone(),
+            Value::U64(((bits >> 3) & 3).into()),
+        );
+        cx.add(&EXT_ECHO_RSP_ACTIVE, r.clone(), Value::Bool(bits & 4 != 0));
+        cx.add(&EXT_ECHO_RSP_IPV4, r.clone(), Value::Bool(bits & 2 != 0));
+        cx.add(&EXT_ECHO_RSP_IPV6, r, Value::Bool(bits & 1 != 0));
+    }
 }
 
 // ---------------------------------------------------------------- tcpdump text
@@ -654,17 +1505,40 @@ fn tcpdump_type_name(t: u8) -> Option<&'static str> {
     })
 }
 
-/// tcpdump's `icmp6_print` without `-v`: the text after `IP6 a > b: `.
+/// tcpdump's `icmp6_print` at any `-v` level: the text after `IP6 a > b: `.
 fn render_tcpdump(r: &mut Render<'_>, data: &[u8], length: u32) -> Result<(), Stop> {
+    let v = r.options.verbose;
     let d = Bytes(data);
     if length == 0 {
         r.write_str("ICMP6, length 0 (invalid)")?;
         return Ok(());
     }
+    if v > 0 {
+        write_checksum(r, data)?;
+    }
     let icmp_type = d.u8(0)?;
     match tcpdump_type_name(icmp_type) {
-        Some(name) => write!(r, "ICMP6, {name}")?,
+        Some(name) => {
+            r.text("ICMP6, ");
+            r.text(name);
+        }
         None => write!(r, "ICMP6, unknown icmp6 type ({icmp_type})")?,
+    }
+    // tcpdump prints the length early for the messages whose -v text
+    // runs on over several lines.
+    let length_first = matches!(
+        icmp_type,
+        kind::ROUTER_SOLICIT
+            | kind::ROUTER_ADVERT
+            | kind::NEIGHBOR_ADVERT
+            | kind::NEIGHBOR_SOLICIT
+            | kind::REDIRECT
+            | kind::HA_DISCOVERY_REPLY
+            | kind::MOBILE_PREFIX_ADVERT
+    );
+    if v > 0 && length_first {
+        r.text(", length ");
+        r.number(length);
     }
     let code = d.u8(1)?;
     let quoted_dst = QUOTE_OFFSET + 24;
@@ -701,7 +1575,8 @@ fn render_tcpdump(r: &mut Render<'_>, data: &[u8], length: u32) -> Result<(), St
                         _ => write!(r, ", {dst} protocol {proto} port {dport} unreachable")?,
                     }
                 }
-                _ => return hex_dump(r, data, length),
+                _ if v <= 1 => return hex_dump(r, "\n\t", shown(data, 0, length as usize)),
+                _ => {}
             }
         }
         kind::PACKET_TOO_BIG => write!(r, ", mtu {}", d.u32(4)?)?,
@@ -726,34 +1601,80 @@ fn render_tcpdump(r: &mut Render<'_>, data: &[u8], length: u32) -> Result<(), St
             }
         }
         kind::ECHO_REQUEST | kind::ECHO_REPLY => {
-            write!(r, ", id {}, seq {}", d.u16(4)?, d.u16(6)?)?;
+            let (id, seq) = (d.u16(4)?, d.u16(6)?);
+            r.text(", id ");
+            r.number(id);
+            r.text(", seq ");
+            r.number(seq);
         }
         kind::MLD_QUERY => {
             if length == 24 {
                 write_mld(r, &d)?;
             } else if length >= 28 {
                 r.write_str(" v2")?;
-                d.u16(4)?;
-                write!(r, " [gaddr {}", d.ipv6(8)?)?;
-                let sources = u32::from(d.u16(26)?);
-                if sources > 0 {
-                    if length < 28 + sources * 16 {
-                        r.write_str(" [invalid number of sources]")?;
-                    } else {
-                        write!(r, ", {sources} source(s)")?;
-                    }
-                }
-                r.write_char(']')?;
+                write_mld2_query(r, &d, length, v)?;
             } else {
                 write!(r, " unknown-version (len {length}) ")?;
             }
         }
         kind::MLD_REPORT | kind::MLD_DONE => write_mld(r, &d)?,
-        kind::NEIGHBOR_SOLICIT => write!(r, ", who has {}", d.ipv6(8)?)?,
-        kind::NEIGHBOR_ADVERT => write!(r, ", tgt is {}", d.ipv6(8)?)?,
+        kind::ROUTER_SOLICIT => {
+            if v > 0 {
+                write_nd_options(r, &d, 8, length, v)?;
+            }
+        }
+        kind::ROUTER_ADVERT => {
+            if v > 0 {
+                let (hop_limit, flags) = (d.u8(4)?, d.u8(5)?);
+                let (lifetime, reachable, retrans) = (d.u16(6)?, d.u32(8)?, d.u32(12)?);
+                write!(r, "\n\thop limit {hop_limit}, Flags [")?;
+                write_flag_names(
+                    r,
+                    flags.into(),
+                    &[
+                        (0x80, "managed"),
+                        (0x40, "other stateful"),
+                        (0x20, "home agent"),
+                    ],
+                )?;
+                write!(
+                    r,
+                    "], pref {}, router lifetime {lifetime}s, reachable time {reachable}ms, retrans timer {retrans}ms",
+                    router_preference(flags)
+                )?;
+                write_nd_options(r, &d, 16, length, v)?;
+            }
+        }
+        kind::NEIGHBOR_SOLICIT => {
+            write!(r, ", who has {}", d.ipv6(8)?)?;
+            if v > 0 {
+                write_nd_options(r, &d, 24, length, v)?;
+            }
+        }
+        kind::NEIGHBOR_ADVERT => {
+            write!(r, ", tgt is {}", d.ipv6(8)?)?;
+            if v > 0 {
+                let flags = d.u32(4)?;
+                r.write_str(", Flags [")?;
+                write_flag_names(
+                    r,
+                    flags,
+                    &[
+                        (0x8000_0000, "router"),
+                        (0x4000_0000, "solicited"),
+                        (0x2000_0000, "override"),
+                    ],
+                )?;
+                r.write_char(']')?;
+                write_nd_options(r, &d, 24, length, v)?;
+            }
+        }
         kind::REDIRECT => {
             write!(r, ", {}", d.ipv6(24)?)?;
             write!(r, " to {}", d.ipv6(8)?)?;
+            if v > 0 {
+                write_nd_options(r, &d, 40, length, v)?;
+            }
         }
         kind::ROUTER_RENUMBERING => {
             d.need(16)?;
@@ -767,49 +1688,616 @@ fn render_tcpdump(r: &mut Render<'_>, data: &[u8], length: u32) -> Result<(), St
         }
         kind::NODE_INFO_QUERY | kind::NODE_INFO_REPLY => {
             // tcpdump's node information printer marks a cut itself and
-            // still prints the length.
-            match write_node_info(r, &d, length) {
+            // still ends the line as usual.
+            match write_node_info(r, &d, length, v) {
                 Err(Stop::Cut) => r.write_str(" [|icmp6]")?,
                 Err(Stop::Fmt) => return Err(Stop::Fmt),
                 Ok(()) => {}
             }
         }
-        kind::MLD2_REPORT => {
-            if length < 8 {
-                write!(r, " [invalid len {length}]")?;
-            } else {
-                write!(r, ", {} group record(s)", d.u16(6)?)?;
-            }
-        }
+        kind::MLD2_REPORT => write_mld2_report(r, &d, length, v)?,
         kind::HA_DISCOVERY_REQUEST | kind::MOBILE_PREFIX_SOLICIT => {
             write!(r, ", id 0x{:04x}", d.u16(4)?)?;
         }
-        kind::RPL => {
-            if code & 0x80 != 0 {
-                r.write_str(", (SEC) [worktodo]")?;
-            } else {
-                r.write_str(", (CLR)")?;
-                match code & 0x7f {
-                    0 => r.write_str("DODAG Information Solicitation")?,
-                    1 => r.write_str("DODAG Information Object")?,
-                    2 => r.write_str("Destination Advertisement Object")?,
-                    3 => r.write_str("Destination Advertisement Object Ack")?,
-                    _ => write!(r, "RPL message, unknown code {code}")?,
+        kind::HA_DISCOVERY_REPLY => {
+            if v > 0 {
+                write!(r, ", id 0x{:04x}", d.u16(4)?)?;
+                let end = (length as usize).min(data.len());
+                let mut at = 8;
+                while at < end {
+                    write!(r, ", {}", d.ipv6(at)?)?;
+                    at += 16;
                 }
             }
         }
-        kind::ROUTER_SOLICIT
-        | kind::ROUTER_ADVERT
-        | kind::INV_NEIGHBOR_SOLICIT
-        | kind::INV_NEIGHBOR_ADVERT
-        | kind::HA_DISCOVERY_REPLY
-        | kind::MOBILE_PREFIX_ADVERT => {}
+        kind::MOBILE_PREFIX_ADVERT => {
+            if v > 0 {
+                write!(r, ", id 0x{:04x}", d.u16(4)?)?;
+                let flags = d.u16(6)?;
+                if flags & 0xc000 != 0 {
+                    r.write_char(' ')?;
+                }
+                if flags & 0x8000 != 0 {
+                    r.write_char('M')?;
+                }
+                if flags & 0x4000 != 0 {
+                    r.write_char('O')?;
+                }
+                write_nd_options(r, &d, 8, length, v)?;
+            }
+        }
+        kind::RPL => write_rpl(r, &d, code, length, v)?,
+        kind::INV_NEIGHBOR_SOLICIT | kind::INV_NEIGHBOR_ADVERT => {}
         _ => {
             write!(r, ", length {length}")?;
-            return hex_dump(r, data, length);
+            if v <= 1 {
+                return hex_dump(r, "\n\t", shown(data, 0, length as usize));
+            }
+            return Ok(());
         }
     }
-    write!(r, ", length {length}")?;
+    if v == 0 {
+        r.text(", length ");
+        r.number(length);
+    }
+    Ok(())
+}
+
+/// `[icmp6 sum ok] ` or `[bad icmp6 cksum 0x.. -> 0x..!] ` when the message
+/// could be checked (the tree's checksum status says whether it could).
+fn write_checksum(r: &mut Render<'_>, data: &[u8]) -> fmt::Result {
+    match r.u64(&CHECKSUM_STATUS) {
+        Some(1) => r.write_str("[icmp6 sum ok] "),
+        Some(0) => {
+            let field = be16(data, 2);
+            let residue = pseudo_header_addresses(r)
+                .map(|addrs| netaddr::transport_checksum(&addrs, 58, data))
+                .unwrap_or(0);
+            let right = netaddr::expected_checksum(field, residue);
+            write!(r, "[bad icmp6 cksum 0x{field:04x} -> 0x{right:04x}!] ")
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The checksum pseudo-header addresses of the IPv6 layer before this one,
+/// from its header bytes (the final destination of a routing header).
+fn pseudo_header_addresses(r: &Render<'_>) -> Option<NetAddrs> {
+    let ip = r
+        .packet
+        .layers
+        .get(..r.index)?
+        .iter()
+        .rev()
+        .find(|l| l.name == "ipv6")?;
+    let start = ip.offset as usize;
+    let header = r.packet.data.get(start..start + ip.header_len as usize)?;
+    if header.len() < 40 {
+        return None;
+    }
+    let dst = netaddr::routing_final_destination(header).unwrap_or(array(header, 24));
+    Some(NetAddrs {
+        v6: true,
+        src: array(header, 8),
+        dst,
+    })
+}
+
+/// tcpdump's `bittok2str`: the names of the set bits joined by `, `, or `none`.
+fn write_flag_names(r: &mut Render<'_>, value: u32, names: &[(u32, &str)]) -> fmt::Result {
+    let mut sep = "";
+    for &(bit, name) in names {
+        if value & bit != 0 {
+            r.write_str(sep)?;
+            r.write_str(name)?;
+            sep = ", ";
+        }
+    }
+    if sep.is_empty() {
+        r.write_str("none")?;
+    }
+    Ok(())
+}
+
+/// tcpdump's `get_rtpref`: the two preference bits of RFC 4191.
+fn router_preference(flags: u8) -> &'static str {
+    match (flags >> 3) & 3 {
+        0 => "medium",
+        1 => "high",
+        2 => "rsv",
+        _ => "low",
+    }
+}
+
+/// tcpdump's `get_lifetime`: all ones is `infinity`.
+fn write_lifetime(r: &mut Render<'_>, lifetime: u32) -> fmt::Result {
+    if lifetime == u32::MAX {
+        r.write_str("infinity")
+    } else {
+        write!(r, "{lifetime}s")
+    }
+}
+
+/// tcpdump's name of an ND option (`icmp6_opt_values`).
+fn tcpdump_option_name(t: u8) -> &'static str {
+    match t {
+        nd_option::SOURCE_LINKADDR => "source link-address",
+        nd_option::TARGET_LINKADDR => "destination link-address",
+        nd_option::PREFIX_INFO => "prefix info",
+        nd_option::REDIRECTED_HEADER => "redirected header",
+        nd_option::MTU => "mtu",
+        nd_option::RDNSS => "rdnss",
+        nd_option::DNSSL => "dnssl",
+        nd_option::ADV_INTERVAL => "advertisement interval",
+        nd_option::HOME_AGENT_INFO => "homeagent information",
+        nd_option::ROUTE_INFO => "route info",
+        _ => "unknown",
+    }
+}
+
+/// The captured bytes of `data[start..start + len]` (tcpdump's
+/// `print_unknown_data` clips a dump to what was captured).
+fn shown(data: &[u8], start: usize, len: usize) -> &[u8] {
+    let end = start.saturating_add(len).min(data.len());
+    data.get(start..end).unwrap_or(&[])
+}
+
+/// tcpdump's `icmp6_opt_print`: the options from `start` (of a message of
+/// `length` bytes), one `\n\t  ` line each; a cut or zero-length option
+/// ends the packet with ` [|icmp6]`.
+fn write_nd_options(
+    r: &mut Render<'_>,
+    d: &Bytes<'_>,
+    start: usize,
+    length: u32,
+    v: u8,
+) -> Result<(), Stop> {
+    let data = d.0;
+    let mut resid = i64::from(length) - start as i64;
+    let mut cp = start;
+    while cp < data.len() {
+        d.need(cp + 2)?;
+        if resid <= 0 {
+            return Ok(());
+        }
+        let (opt_type, units) = (d.u8(cp)?, d.u8(cp + 1)?);
+        let len = usize::from(units) * 8;
+        if len == 0 || cp + len > data.len() {
+            return Err(Stop::Cut);
+        }
+        write!(
+            r,
+            "\n\t  {} option ({opt_type}), length {len} ({units}): ",
+            tcpdump_option_name(opt_type)
+        )?;
+        match opt_type {
+            nd_option::SOURCE_LINKADDR | nd_option::TARGET_LINKADDR => {
+                for (i, b) in shown(data, cp + 2, len - 2).iter().enumerate() {
+                    if i > 0 {
+                        r.write_char(':')?;
+                    }
+                    write!(r, "{b:02x}")?;
+                }
+            }
+            nd_option::PREFIX_INFO => {
+                let prefix = d.ipv6(cp + 16)?;
+                let (prefix_len, flags) = (d.u8(cp + 2)?, d.u8(cp + 3)?);
+                let (valid, preferred) = (d.u32(cp + 4)?, d.u32(cp + 8)?);
+                let badlen = if units != 4 { "badlen" } else { "" };
+                write!(r, "{prefix}/{prefix_len}{badlen}, Flags [")?;
+                write_flag_names(
+                    r,
+                    flags.into(),
+                    &[(0x80, "onlink"), (0x40, "auto"), (0x20, "router")],
+                )?;
+                r.write_str("], valid time ")?;
+                write_lifetime(r, valid)?;
+                r.write_str(", pref. time ")?;
+                write_lifetime(r, preferred)?;
+            }
+            nd_option::REDIRECTED_HEADER => {
+                // tcpdump dumps from the first option, not this one.
+                hex_dump(r, "\n\t    ", shown(data, start, len))?;
+            }
+            nd_option::MTU => {
+                let bad = if units != 1 { "bad option length" } else { "" };
+                write!(r, " {}{bad}", d.u32(cp + 4)?)?;
+            }
+            nd_option::RDNSS => {
+                write!(r, " lifetime {}s,", d.u32(cp + 4)?)?;
+                for i in 0..(usize::from(units).saturating_sub(1)) / 2 {
+                    write!(r, " addr: {}", d.ipv6(cp + 8 + i * 16)?)?;
+                }
+            }
+            nd_option::DNSSL => {
+                write!(r, " lifetime {}s, domain(s):", d.u32(cp + 4)?)?;
+                let mut name = cp + 8;
+                while name < cp + len && d.u8(name)? != 0 {
+                    r.write_char(' ')?;
+                    name = write_fqdn(r, d, name, start)?.ok_or(Stop::Cut)?;
+                }
+            }
+            nd_option::ADV_INTERVAL => write!(r, " {}ms", d.u32(cp + 4)?)?,
+            nd_option::HOME_AGENT_INFO => {
+                let (preference, lifetime) = (d.u16(cp + 4)?, d.u16(cp + 6)?);
+                write!(r, " preference {preference}, lifetime {lifetime}")?;
+            }
+            nd_option::ROUTE_INFO => {
+                d.need(cp + 8)?;
+                let mut prefix = [0u8; 16];
+                match units {
+                    1 => {}
+                    2 => {
+                        d.need(cp + 16)?;
+                        prefix[..8].copy_from_slice(&array::<8>(data, cp + 8));
+                    }
+                    3 => prefix = d.ipv6(cp + 8)?.0,
+                    _ => return Err(Stop::Cut),
+                }
+                write!(r, " {}/{}", Ipv6Text(prefix), d.u8(cp + 2)?)?;
+                write!(r, ", pref={}", router_preference(d.u8(cp + 3)?))?;
+                r.write_str(", lifetime=")?;
+                write_lifetime(r, d.u32(cp + 4)?)?;
+            }
+            _ => {
+                if v <= 1 {
+                    return hex_dump(r, "\n\t  ", shown(data, cp + 2, len - 2));
+                }
+            }
+        }
+        if v > 1 {
+            hex_dump(r, "\n\t    ", shown(data, cp + 2, len - 2))?;
+        }
+        cp += len;
+        resid -= len as i64;
+    }
+    Ok(())
+}
+
+/// tcpdump's `fqdn_print` for a DNSSL name at `at`: dotted labels with a
+/// final dot, compression pointers followed backwards from `base`. Returns
+/// where the name ends, or `None` where tcpdump gives up (bad pointer).
+fn write_fqdn(
+    r: &mut Render<'_>,
+    d: &Bytes<'_>,
+    at: usize,
+    base: usize,
+) -> Result<Option<usize>, Stop> {
+    const POINTER: u8 = 0xc0;
+    let Some(mut label) = d.0.get(at).copied() else {
+        return Ok(None);
+    };
+    let mut max_offset = at - base;
+    let mut cp = at + 1;
+    let mut compressed = false;
+    let mut end = cp + usize::from(label);
+    if label == 0 {
+        r.write_char('.')?;
+        return Ok(Some(end));
+    }
+    while label != 0 && cp < d.0.len() {
+        if label & POINTER == POINTER {
+            if !compressed {
+                end = cp + 1;
+                compressed = true;
+            }
+            let Some(low) = d.0.get(cp).copied() else {
+                return Ok(None);
+            };
+            let offset = usize::from(u16::from_be_bytes([label, low]) & 0x3fff);
+            if offset >= max_offset {
+                r.write_str("<BAD PTR>")?;
+                return Ok(None);
+            }
+            max_offset = offset;
+            cp = base + offset;
+            let Some(next) = d.0.get(cp).copied() else {
+                return Ok(None);
+            };
+            label = next;
+            cp += 1;
+            continue;
+        }
+        if label & POINTER != 0 {
+            // Extended label types (RFC 6891 §5): tcpdump prints only bit labels.
+            write!(r, "<ELT {}>", label & 0x3f)?;
+            return Ok(None);
+        }
+        let len = usize::from(label);
+        for i in cp..cp + len {
+            let Some(&c) = d.0.get(i) else {
+                return Ok(None);
+            };
+            write_char(r, c)?;
+        }
+        cp += len;
+        r.write_char('.')?;
+        let Some(next) = d.0.get(cp).copied() else {
+            return Ok(None);
+        };
+        label = next;
+        cp += 1;
+        if !compressed && label & POINTER != POINTER {
+            end += usize::from(label) + 1;
+        } else if !compressed {
+            end += 1;
+        }
+    }
+    Ok(Some(end))
+}
+
+/// tcpdump's `mldv2_query_print`, after ` v2`.
+fn write_mld2_query(r: &mut Render<'_>, d: &Bytes<'_>, length: u32, v: u8) -> Result<(), Stop> {
+    let code = u32::from(d.u16(4)?);
+    if v > 0 {
+        let delay = if code < 32768 {
+            code
+        } else {
+            ((code & 0x0fff) | 0x1000) << (((code & 0x7000) >> 12) + 3)
+        };
+        write!(r, " [max resp delay={delay}]")?;
+    }
+    write!(r, " [gaddr {}", d.ipv6(8)?)?;
+    if v > 0 {
+        let (flags, qqic) = (d.u8(24)?, d.u8(25)?);
+        if flags & 0x08 != 0 {
+            r.write_str(" sflag")?;
+        }
+        if flags & 0x07 != 0 {
+            write!(r, " robustness={}", flags & 0x07)?;
+        }
+        let qqic = u32::from(qqic);
+        let qqi = if qqic < 128 {
+            qqic
+        } else {
+            ((qqic & 0x0f) | 0x10) << (((qqic & 0x70) >> 4) + 3)
+        };
+        write!(r, " qqi={qqi}")?;
+    }
+    let sources = u32::from(d.u16(26)?);
+    if sources > 0 {
+        if length < 28 + sources * 16 {
+            r.write_str(" [invalid number of sources]")?;
+        } else if v > 1 {
+            r.write_str(" {")?;
+            for i in 0..sources as usize {
+                write!(r, " {}", d.ipv6(28 + i * 16)?)?;
+            }
+            r.write_str(" }")?;
+        } else {
+            write!(r, ", {sources} source(s)")?;
+        }
+    }
+    r.write_char(']')?;
+    Ok(())
+}
+
+/// tcpdump's `mldv2_report_print`: the record count, and with `-v` each
+/// record (`-vv` lists the sources).
+fn write_mld2_report(r: &mut Render<'_>, d: &Bytes<'_>, length: u32, v: u8) -> Result<(), Stop> {
+    if length < 8 {
+        write!(r, " [invalid len {length}]")?;
+        return Ok(());
+    }
+    let groups = d.u16(6)?;
+    write!(r, ", {groups} group record(s)")?;
+    if v == 0 {
+        return Ok(());
+    }
+    let length = length as usize;
+    let mut group = 8;
+    for _ in 0..groups {
+        if length < group + 20 {
+            r.write_str(" [invalid number of groups]")?;
+            return Ok(());
+        }
+        write!(r, " [gaddr {}", d.ipv6(group + 4)?)?;
+        let record_type = d.u8(group)?;
+        match mld2_record_name(record_type) {
+            Some(name) => write!(r, " {name}")?,
+            None => write!(r, "  [v2-report-#{record_type}]")?,
+        }
+        let sources = usize::from(d.u16(group + 2)?);
+        if length < group + 20 + sources * 16 {
+            write!(r, " [invalid number of sources {sources}]")?;
+            return Ok(());
+        }
+        if v == 1 {
+            write!(r, ", {sources} source(s)")?;
+        } else {
+            r.write_str(" {")?;
+            for j in 0..sources {
+                write!(r, " {}", d.ipv6(group + 20 + j * 16)?)?;
+            }
+            r.write_str(" }")?;
+        }
+        group += 20 + sources * 16;
+        r.write_char(']')?;
+    }
+    Ok(())
+}
+
+/// tcpdump's `mldv2report2str`.
+fn mld2_record_name(t: u8) -> Option<&'static str> {
+    Some(match t {
+        1 => "is_in",
+        2 => "is_ex",
+        3 => "to_in",
+        4 => "to_ex",
+        5 => "allow",
+        6 => "block",
+        _ => return None,
+    })
+}
+
+/// tcpdump's `rpl_print`: the RPL control message name and, with `-v`,
+/// its fixed part (`-vv` adds the options, `-vvv` their bytes).
+fn write_rpl(r: &mut Render<'_>, d: &Bytes<'_>, code: u8, length: u32, v: u8) -> Result<(), Stop> {
+    if code & 0x80 != 0 {
+        r.write_str(", (SEC) [worktodo]")?;
+        return Ok(());
+    }
+    r.write_str(", (CLR)")?;
+    // The message body starts after type, code and checksum.
+    const BODY: usize = 4;
+    let body_len = (length as usize).saturating_sub(BODY);
+    match code & 0x7f {
+        0 => r.write_str("DODAG Information Solicitation")?,
+        1 => {
+            r.write_str("DODAG Information Object")?;
+            if v > 0 {
+                const DIO_LEN: usize = 24;
+                let mop_prf = d.u8(BODY + 4)?;
+                let mop = match (mop_prf >> 3) & 7 {
+                    0 => "nonstoring".to_string(),
+                    1 => "storing".to_string(),
+                    2 => "nonstoring-multicast".to_string(),
+                    3 => "storing-multicast".to_string(),
+                    m => format!("mop{m}"),
+                };
+                write!(
+                    r,
+                    " [dagid:{},seq:{},instance:{},rank:{},{}mop:{mop},prf:{}]",
+                    d.ipv6(BODY + 8)?,
+                    d.u8(BODY + 5)?,
+                    d.u8(BODY)?,
+                    d.u16(BODY + 2)?,
+                    if mop_prf & 0x80 != 0 { "grounded," } else { "" },
+                    mop_prf & 7
+                )?;
+                if v > 1 {
+                    write_rpl_options(r, d, BODY + DIO_LEN, body_len.saturating_sub(DIO_LEN), v)?;
+                }
+            }
+        }
+        2 => {
+            r.write_str("Destination Advertisement Object")?;
+            if v > 0 {
+                const DAO_MIN_LEN: usize = 4;
+                d.need(BODY + DAO_MIN_LEN)?;
+                if body_len < DAO_MIN_LEN {
+                    r.write_str(" [|length too short]")?;
+                    return Ok(());
+                }
+                let flags = d.u8(BODY + 1)?;
+                let mut at = BODY + DAO_MIN_LEN;
+                let mut dagid = None;
+                if flags & 0x40 != 0 {
+                    if body_len < DAO_MIN_LEN + 16 {
+                        d.need(at + 16)?;
+                        r.write_str(" [|length too short]")?;
+                        return Ok(());
+                    }
+                    dagid = Some(d.ipv6(at)?);
+                    at += 16;
+                }
+                r.write_str(" [dagid:")?;
+                match dagid {
+                    Some(id) => write!(r, "{id}")?,
+                    None => r.write_str("<elided>")?,
+                }
+                write!(
+                    r,
+                    ",seq:{},instance:{}{}{},{flags:02x}]",
+                    d.u8(BODY + 3)?,
+                    d.u8(BODY)?,
+                    if flags & 0x80 != 0 { ",acK" } else { "" },
+                    if flags & 0x40 != 0 { ",Dagid" } else { "" },
+                )?;
+                if v > 1 {
+                    write_rpl_options(r, d, at, (BODY + body_len).saturating_sub(at), v)?;
+                }
+            }
+        }
+        3 => {
+            r.write_str("Destination Advertisement Object Ack")?;
+            if v > 0 {
+                const ACK_MIN_LEN: usize = 4;
+                d.need(BODY + ACK_MIN_LEN)?;
+                if body_len < ACK_MIN_LEN {
+                    r.write_str(" [|dao-length too short]")?;
+                    return Ok(());
+                }
+                let mut at = BODY + ACK_MIN_LEN;
+                let mut dagid = None;
+                if d.u8(BODY + 1)? & 0x80 != 0 {
+                    d.need(at + 16)?;
+                    if body_len < ACK_MIN_LEN + 16 {
+                        r.write_str(" [|dao-length too short]")?;
+                        return Ok(());
+                    }
+                    dagid = Some(d.ipv6(at)?);
+                    at += 16;
+                }
+                r.write_str(" [dagid:")?;
+                match dagid {
+                    Some(id) => write!(r, "{id}")?,
+                    None => r.write_str("<elided>")?,
+                }
+                write!(
+                    r,
+                    ",seq:{},instance:{},status:{}]",
+                    d.u8(BODY + 2)?,
+                    d.u8(BODY)?,
+                    d.u8(BODY + 3)?
+                )?;
+                if v > 1 {
+                    write_rpl_options(r, d, at, (BODY + body_len).saturating_sub(at), v)?;
+                }
+            }
+        }
+        _ => write!(r, "RPL message, unknown code {code}")?,
+    }
+    Ok(())
+}
+
+/// tcpdump's `rpl_printopts`: ` opt:NAME len:N ` each (`-vvv` adds the bytes).
+fn write_rpl_options(
+    r: &mut Render<'_>,
+    d: &Bytes<'_>,
+    start: usize,
+    mut length: usize,
+    v: u8,
+) -> Result<(), Stop> {
+    let mut at = start;
+    while length != 0 {
+        let opt_type = d.u8(at)?;
+        let optlen = if opt_type == 0 {
+            r.write_str(" opt:pad1")?;
+            1
+        } else {
+            if length < 2 {
+                return Err(Stop::Cut);
+            }
+            let optlen = usize::from(d.u8(at + 1)?) + 2;
+            let name = match opt_type {
+                1 => "padN",
+                2 => "metrics",
+                3 => "routinginfo",
+                4 => "config",
+                5 => "rpltarget",
+                6 => "transitinfo",
+                8 => "destprefix",
+                9 => "rpltargetdesc",
+                _ => "",
+            };
+            if name.is_empty() {
+                write!(r, " opt:subopt:{opt_type} len:{optlen} ")?;
+            } else {
+                write!(r, " opt:{name} len:{optlen} ")?;
+            }
+            d.need(at + optlen)?;
+            if length < optlen {
+                return Err(Stop::Cut);
+            }
+            if v > 2 {
+                hex_dump(r, " ", shown(d.0, at + 2, optlen - 2))?;
+            }
+            optlen
+        };
+        at += optlen;
+        length -= optlen;
+    }
     Ok(())
 }
 
@@ -855,12 +2343,11 @@ fn upper_layer(data: &[u8]) -> Option<(u8, usize)> {
     None
 }
 
-/// tcpdump's `print_unknown_data` with the `\n\t` prefix: 16 bytes a line
-/// as hex words. Ends the line's text (no `, length` after it).
-fn hex_dump(r: &mut Render<'_>, data: &[u8], length: u32) -> Result<(), Stop> {
-    let shown = data.get(..(length as usize).min(data.len())).unwrap_or(&[]);
-    for (line, chunk) in shown.chunks(16).enumerate() {
-        write!(r, "\n\t0x{:04x}: ", line * 16)?;
+/// tcpdump's `hex_print`: 16 bytes a line as hex words, each line opened
+/// with `ident` and the offset. Ends the line's text.
+fn hex_dump(r: &mut Render<'_>, ident: &str, bytes: &[u8]) -> Result<(), Stop> {
+    for (line, chunk) in bytes.chunks(16).enumerate() {
+        write!(r, "{ident}0x{:04x}: ", line * 16)?;
         for pair in chunk.chunks(2) {
             match pair {
                 [a, b] => write!(r, " {a:02x}{b:02x}")?,
@@ -893,8 +2380,8 @@ fn write_node_address_flags(r: &mut Render<'_>, flags: u16, reply: bool) -> fmt:
     r.write_char(']')
 }
 
-/// tcpdump's `icmp6_nodeinfo_print` (RFC 4620) without `-v`.
-fn write_node_info(r: &mut Render<'_>, d: &Bytes<'_>, length: u32) -> Result<(), Stop> {
+/// tcpdump's `icmp6_nodeinfo_print` (RFC 4620).
+fn write_node_info(r: &mut Render<'_>, d: &Bytes<'_>, length: u32, v: u8) -> Result<(), Stop> {
     const NI_LEN: usize = 16;
     let siz = d.0.len();
     let qtype = |d: &Bytes<'_>| d.u16(4);
@@ -928,26 +2415,42 @@ fn write_node_info(r: &mut Render<'_>, d: &Bytes<'_>, length: u32) -> Result<(),
             }
             _ => r.write_str("unknown")?,
         }
-        if qt == 0 || qt == 1 || siz == NI_LEN {
-            if siz == NI_LEN && qt > 1 {
-                r.write_str(", 03 draft")?;
+        if qt == 0 || qt == 1 {
+            if siz != NI_LEN && v > 0 {
+                r.write_str(", invalid len")?;
             }
             r.write_char(')')?;
             return Ok(());
         }
+        if siz == NI_LEN {
+            r.write_str(", 03 draft)")?;
+            return Ok(());
+        }
         match d.u8(1)? {
             0 => {
-                if siz == NI_LEN + 16 {
-                    write!(r, ", subject={}", d.ipv6(NI_LEN)?)?;
+                if siz >= NI_LEN + 16 {
+                    if siz != NI_LEN + 16 {
+                        if v > 0 {
+                            r.write_str(", invalid subject len")?;
+                        }
+                    } else {
+                        write!(r, ", subject={}", d.ipv6(NI_LEN)?)?;
+                    }
                 }
             }
             1 => {
                 r.write_str(", subject=DNS name")?;
-                write_dns_subject(r, d, NI_LEN)?;
+                write_dns_subject(r, d, NI_LEN, v)?;
             }
             2 => {
-                if siz == NI_LEN + 4 {
-                    write!(r, ", subject={}", d.ipv4(NI_LEN)?)?;
+                if siz >= NI_LEN + 4 {
+                    if siz != NI_LEN + 4 {
+                        if v > 0 {
+                            r.write_str(", invalid subject len")?;
+                        }
+                    } else {
+                        write!(r, ", subject={}", d.ipv4(NI_LEN)?)?;
+                    }
                 }
             }
             _ => r.write_str(", unknown subject")?,
@@ -964,13 +2467,16 @@ fn write_node_info(r: &mut Render<'_>, d: &Bytes<'_>, length: u32) -> Result<(),
     let code = d.u8(1)?;
     let mut needcomma = false;
     match code {
-        1 => {
-            r.write_str("refused")?;
+        0 if v > 0 => {
+            r.write_str("success")?;
             needcomma = true;
         }
-        2 => {
-            r.write_str("unknown")?;
+        1 | 2 => {
+            r.write_str(if code == 1 { "refused" } else { "unknown" })?;
             needcomma = true;
+            if siz != NI_LEN && v > 0 {
+                r.write_str(", invalid length")?;
+            }
         }
         _ => {}
     }
@@ -978,14 +2484,17 @@ fn write_node_info(r: &mut Render<'_>, d: &Bytes<'_>, length: u32) -> Result<(),
         r.write_char(')')?;
         return Ok(());
     }
-    let comma = |r: &mut Render<'_>| if needcomma { r.write_str(", ") } else { Ok(()) };
+    if needcomma {
+        r.write_str(", ")?;
+    }
     match qtype(d)? {
         0 => {
-            comma(r)?;
             r.write_str("noop")?;
+            if siz != NI_LEN && v > 0 {
+                r.write_str(", invalid length")?;
+            }
         }
         1 => {
-            comma(r)?;
             r.write_str("supported qtypes")?;
             let fl = flags(d)?;
             if fl != 0 {
@@ -993,15 +2502,13 @@ fn write_node_info(r: &mut Render<'_>, d: &Bytes<'_>, length: u32) -> Result<(),
             }
         }
         2 => {
-            comma(r)?;
             r.write_str("DNS name")?;
-            write_dns_subject(r, d, NI_LEN + 4)?;
+            write_dns_subject(r, d, NI_LEN + 4, v)?;
             if flags(d)? & 1 != 0 {
                 write!(r, " [TTL={}]", d.u32(NI_LEN)?)?;
             }
         }
         3 => {
-            comma(r)?;
             r.write_str("node addresses")?;
             let mut i = NI_LEN;
             while i + 20 <= siz {
@@ -1013,27 +2520,28 @@ fn write_node_info(r: &mut Render<'_>, d: &Bytes<'_>, length: u32) -> Result<(),
                 write_node_address_flags(r, fl, true)?;
             }
         }
-        _ => {
-            comma(r)?;
-            r.write_str("unknown")?;
-        }
+        _ => r.write_str("unknown")?,
     }
     r.write_char(')')?;
     Ok(())
 }
 
 /// A node information DNS name: a Pascal string (draft 03) or DNS labels.
-fn write_dns_subject(r: &mut Render<'_>, d: &Bytes<'_>, at: usize) -> Result<(), Stop> {
+fn write_dns_subject(r: &mut Render<'_>, d: &Bytes<'_>, at: usize, v: u8) -> Result<(), Stop> {
     let end = d.0.len();
     let first = usize::from(d.u8(at)?);
-    r.write_str(", \"")?;
     if at + 1 + first == end {
+        if v > 0 {
+            r.write_str(", 03 draft")?;
+        }
+        r.write_str(", \"")?;
         for i in at + 1..end {
             write_char(r, d.u8(i)?)?;
         }
         r.write_char('"')?;
         return Ok(());
     }
+    r.write_str(", \"")?;
     let mut cp = at;
     while cp < end {
         let label = usize::from(d.u8(cp)?);
@@ -1079,7 +2587,7 @@ fn write_char(r: &mut Render<'_>, c: u8) -> fmt::Result {
 }
 
 pub fn register(registry: &mut dissect_core::Registry) {
-    registry.register(Table::IP_PROTO, 58, Icmpv6Dissector);
+    registry.register(Table::IP_PROTO, 58, Icmpv6Dissector::default());
 }
 
 #[cfg(test)]
@@ -1108,7 +2616,8 @@ mod tests {
         let src = Ipv6Addr::LOCALHOST.octets();
         let dst = Ipv6Addr::LOCALHOST.octets();
         let mut echo = vec![128, 0, 0, 0, 0, 1, 0, 1, 1, 2, 3];
-        let sum = pseudo_header_checksum(&src, &dst, &echo);
+        let addrs = NetAddrs { v6: true, src, dst };
+        let sum = netaddr::transport_checksum(&addrs, 58, &echo);
         echo[2..4].copy_from_slice(&sum.to_be_bytes());
         assert!(Icmpv6::parse(&echo).unwrap().checksum_ok(&src, &dst));
         echo[10] ^= 0xff;
@@ -1182,5 +2691,164 @@ mod dissector_tests {
             "{}",
             out[0].0
         );
+    }
+}
+
+#[cfg(test)]
+mod verbose_tests {
+    use crate::tcp::test_frames::{fix_checksum, ipv6, run_with, value, verbose};
+
+    /// The text of every instance of a field, as the tree prints it.
+    fn texts(packet: &dissect_core::Packet, abbrev: &str) -> Vec<String> {
+        packet
+            .fields
+            .iter()
+            .filter(|f| f.def.abbrev == abbrev)
+            .map(|f| {
+                let mut s = String::new();
+                f.write_value(&packet.data, &mut s).unwrap();
+                s
+            })
+            .collect()
+    }
+
+    fn router_advert() -> Vec<u8> {
+        let mut m = vec![134, 0, 0, 0, 64, 0xc8, 0x07, 0x08, 0, 0, 0, 0, 0, 0, 0, 0];
+        m.extend([1, 1, 0x02, 0, 0, 0, 0, 1]); // source link-layer address
+        m.extend([5, 1, 0, 0, 0, 0, 0x05, 0xdc]); // MTU 1500
+        m.extend([3, 4, 64, 0xc0, 0, 0, 0x1c, 0x20, 0xff, 0xff, 0xff, 0xff]);
+        m.extend([0, 0, 0, 0, 0x20, 0x01, 0x0d, 0xb8]); // prefix 2001:db8::/64
+        m.extend([0; 12]);
+        m.extend([25, 3, 0, 0, 0, 0, 0x07, 0x08, 0x20, 0x01, 0x0d, 0xb8]); // RDNSS
+        m.extend([0; 11]);
+        m.push(0x53);
+        m.extend([31, 3, 0, 0, 0, 0, 0x07, 0x08]); // DNSSL "example.com"
+        m.extend(b"\x07example\x03com\x00");
+        m.extend([0; 3]);
+        m.extend([
+            24, 2, 48, 0x08, 0, 0, 0x1c, 0x20, 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
+        ]);
+        let mut f = ipv6(58, &m);
+        fix_checksum(&mut f, 58, 2);
+        f
+    }
+
+    #[test]
+    fn router_advert_options_text_and_tree() {
+        let out = run_with(&[(router_advert(), None)], &verbose(1));
+        let (line, packet) = &out[0];
+        let text = line.split_once("fe80::2: ").unwrap().1;
+        assert_eq!(
+            text,
+            "[icmp6 sum ok] ICMP6, router advertisement, length 128\n\
+             \thop limit 64, Flags [managed, other stateful], pref high, router lifetime 1800s, \
+             reachable time 0ms, retrans timer 0ms\n\
+             \t  source link-address option (1), length 8 (1): 02:00:00:00:00:01\n\
+             \t  mtu option (5), length 8 (1):  1500\n\
+             \t  prefix info option (3), length 32 (4): 2001:db8::/64, Flags [onlink, auto], \
+             valid time 7200s, pref. time infinity\n\
+             \t  rdnss option (25), length 24 (3):  lifetime 1800s, addr: 2001:db8::53\n\
+             \t  dnssl option (31), length 24 (3):  lifetime 1800s, domain(s): example.com.\n\
+             \t  route info option (24), length 16 (2):  2001:db8:1::/48, pref=high, lifetime=7200s"
+        );
+        assert_eq!(value(packet, "icmpv6.checksum.status"), Some(1));
+        assert_eq!(texts(packet, "icmpv6.opt.type").len(), 6);
+        assert_eq!(
+            texts(packet, "icmpv6.opt.src_linkaddr"),
+            ["02:00:00:00:00:01"]
+        );
+        assert_eq!(value(packet, "icmpv6.opt.mtu"), Some(1500));
+        assert_eq!(
+            texts(packet, "icmpv6.opt.prefix"),
+            ["2001:db8::", "2001:db8:1::"]
+        );
+        assert_eq!(value(packet, "icmpv6.opt.prefix.flag.a"), Some(1));
+        assert_eq!(texts(packet, "icmpv6.opt.rdnss"), ["2001:db8::53"]);
+        assert_eq!(texts(packet, "icmpv6.opt.dnssl"), ["example.com"]);
+        assert_eq!(
+            value(packet, "icmpv6.opt.route_info.flag.route_preference"),
+            Some(1)
+        );
+        // -vv adds each option's bytes; the default line has none of it.
+        let out = run_with(&[(router_advert(), None)], &verbose(2));
+        assert!(
+            out[0].0.contains("1500\n\t    0x0000:  0000 0000 05dc\n"),
+            "{}",
+            out[0].0
+        );
+        let out = run_with(&[(router_advert(), None)], &verbose(0));
+        assert!(out[0]
+            .0
+            .ends_with("ICMP6, router advertisement, length 128"));
+    }
+
+    #[test]
+    fn cut_or_zero_length_option_ends_with_marker() {
+        let mut f = router_advert();
+        let out = run_with(&[(f.clone(), Some(54 + 20))], &verbose(1));
+        assert!(
+            out[0].0.ends_with("retrans timer 0ms [|icmp6]"),
+            "{}",
+            out[0].0
+        );
+        f[54 + 17] = 0; // the first option's length
+        let out = run_with(&[(f, None)], &verbose(1));
+        assert!(out[0].0.starts_with("IP6 (hlim 64"), "{}", out[0].0);
+        assert!(out[0].0.ends_with(" [|icmp6]"), "{}", out[0].0);
+        assert_eq!(out[0].1.layer("icmpv6").unwrap().status.name(), "malformed");
+    }
+
+    #[test]
+    fn mld2_report_records_and_bad_checksum() {
+        let mut m = vec![143, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 1];
+        m.extend([0xff, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xfb]);
+        m.extend([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9]);
+        let mut f = ipv6(58, &m);
+        fix_checksum(&mut f, 58, 2);
+        let out = run_with(&[(f.clone(), None)], &verbose(1));
+        assert!(
+            out[0].0.ends_with(
+                "[icmp6 sum ok] ICMP6, multicast listener report v2, 1 group record(s) \
+                 [gaddr ff02::fb to_ex, 1 source(s)]"
+            ),
+            "{}",
+            out[0].0
+        );
+        assert_eq!(value(&out[0].1, "icmpv6.mldr.mar.record_type"), Some(4));
+        assert_eq!(
+            texts(&out[0].1, "icmpv6.mldr.mar.source_address"),
+            ["fe80::9"]
+        );
+        let out = run_with(&[(f.clone(), None)], &verbose(2));
+        assert!(
+            out[0].0.ends_with("[gaddr ff02::fb to_ex { fe80::9 }]"),
+            "{}",
+            out[0].0
+        );
+        let right = u16::from_be_bytes([f[56], f[57]]);
+        f[56..58].copy_from_slice(&0x1234u16.to_be_bytes());
+        let out = run_with(&[(f, None)], &verbose(1));
+        let expected = format!("[bad icmp6 cksum 0x1234 -> 0x{right:04x}!] ICMP6");
+        assert!(out[0].0.contains(&expected), "{}", out[0].0);
+        assert_eq!(value(&out[0].1, "icmpv6.checksum.status"), Some(0));
+    }
+
+    #[test]
+    fn unknown_option_is_dumped() {
+        let mut m = vec![135, 0, 0, 0, 0, 0, 0, 0];
+        m.extend([0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]);
+        m.extend([14, 1, 0x60, 0x69, 0x60, 0x4c, 0x0a, 0xaa]); // nonce
+        let mut f = ipv6(58, &m);
+        fix_checksum(&mut f, 58, 2);
+        let out = run_with(&[(f, None)], &verbose(1));
+        assert!(
+            out[0].0.ends_with(
+                "ICMP6, neighbor solicitation, length 32, who has fe80::1\n\
+                 \t  unknown option (14), length 8 (1): \n\t  0x0000:  6069 604c 0aaa"
+            ),
+            "{}",
+            out[0].0
+        );
+        assert_eq!(texts(&out[0].1, "icmpv6.opt.nonce"), ["60:69:60:4c:0a:aa"]);
     }
 }

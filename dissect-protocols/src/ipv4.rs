@@ -8,12 +8,13 @@ use std::fmt::{self, Write};
 
 use bitflags::bitflags;
 use dissect_core::{
-    field, Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
+    field, Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Probe, Render, Table,
+    Value,
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::names::{dscp_name, ecn_name, ip_proto_name, tcpdump_ip_proto_name};
-use crate::wire::{array, be16, byte, check_len, Error};
+use crate::wire::{array, be16, byte, check_len, fold, ones_sum, Error};
 
 /// Byte ranges of the fixed header, named once: the view and the tree both
 /// use them.
@@ -161,19 +162,9 @@ impl<'a> Ipv4<'a> {
 /// The Internet checksum of `header` computed with its checksum field
 /// (bytes 10..12) taken as zero: the value a correct header carries.
 pub fn header_checksum(header: &[u8]) -> u16 {
-    let mut sum: u32 = 0;
-    for (i, pair) in header.chunks(2).enumerate() {
-        if i == f::CHECKSUM.start / 2 {
-            continue;
-        }
-        let hi = u32::from(pair[0]) << 8;
-        let lo = pair.get(1).map_or(0, |&b| u32::from(b));
-        sum += hi | lo;
-    }
-    while sum > 0xffff {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    !(sum as u16)
+    let before = header.get(..f::CHECKSUM.start).unwrap_or(header);
+    let after = header.get(f::CHECKSUM.end..).unwrap_or(&[]);
+    !fold(ones_sum(before) + ones_sum(after))
 }
 
 impl Serialize for Ipv4<'_> {
@@ -212,15 +203,6 @@ impl Serialize for Ipv4Text {
 
 fn names_proto(v: u64) -> Option<&'static str> {
     ip_proto_name(v as u8)
-}
-
-fn names_checksum_status(v: u64) -> Option<&'static str> {
-    Some(match v {
-        0 => "Bad",
-        1 => "Good",
-        2 => "Unverified",
-        _ => return None,
-    })
 }
 
 pub static VERSION: FieldDef =
@@ -273,7 +255,7 @@ pub static CHECKSUM_STATUS: FieldDef = FieldDef::new(
     "Header checksum status",
     FieldType::Uint(8),
 )
-.names(names_checksum_status);
+.names(crate::names::checksum_status_name);
 /// The checksum a correct header carries (Wireshark adds this field when
 /// checksum validation is on).
 pub static CHECKSUM_CALCULATED: FieldDef = FieldDef::new(
@@ -285,6 +267,329 @@ pub static CHECKSUM_CALCULATED: FieldDef = FieldDef::new(
 pub static SRC: FieldDef = FieldDef::new("ip.src", "Source Address", FieldType::Ipv4).summary();
 pub static DST: FieldDef =
     FieldDef::new("ip.dst", "Destination Address", FieldType::Ipv4).summary();
+
+// Options, named as Wireshark 4.0 names them: one item per option (its
+// bytes) holding the type, length and option-specific fields.
+pub static OPTIONS: FieldDef = FieldDef::new("ip.options", "Options", FieldType::Bytes);
+pub static OPT_EOL: FieldDef = FieldDef::new(
+    "ip.options.eol",
+    "IP Option - End of Options List (EOL)",
+    FieldType::Bytes,
+);
+pub static OPT_NOP: FieldDef = FieldDef::new(
+    "ip.options.nop",
+    "IP Option - No-Operation (NOP)",
+    FieldType::Bytes,
+);
+pub static OPT_SECURITY: FieldDef = FieldDef::new(
+    "ip.options.security",
+    "IP Option - Security",
+    FieldType::Bytes,
+);
+pub static OPT_LOOSE_ROUTE: FieldDef = FieldDef::new(
+    "ip.options.route",
+    "IP Option - Loose Source Route",
+    FieldType::Bytes,
+);
+pub static OPT_STRICT_ROUTE: FieldDef = FieldDef::new(
+    "ip.options.source_route",
+    "IP Option - Strict Source Route",
+    FieldType::Bytes,
+);
+/// With a source route option Wireshark calls the header's destination
+/// the current route; `ip.dst` is then the route's last address.
+pub static CUR_RT: FieldDef = FieldDef::new("ip.cur_rt", "Current Route", FieldType::Ipv4);
+pub static OPT_RECORD_ROUTE: FieldDef = FieldDef::new(
+    "ip.options.record_route",
+    "IP Option - Record Route",
+    FieldType::Bytes,
+);
+pub static OPT_TIMESTAMP: FieldDef = FieldDef::new(
+    "ip.options.timestamp",
+    "IP Option - Time Stamp",
+    FieldType::Bytes,
+);
+pub static OPT_ROUTER_ALERT: FieldDef = FieldDef::new(
+    "ip.options.routeralert",
+    "IP Option - Router Alert",
+    FieldType::Bytes,
+);
+/// Known options this dissector shows by type and length only.
+pub static OPT_OTHER: FieldDef = FieldDef::new("ip.options.other", "IP Option", FieldType::Bytes);
+/// An option type Wireshark does not know ("Unknown (0x03) (3 bytes)").
+pub static OPT_UNKNOWN: FieldDef =
+    FieldDef::new("ip.options.unknown", "Unknown option", FieldType::Bytes);
+pub static OPT_TYPE: FieldDef = FieldDef::new("ip.opt.type", "Type", FieldType::Uint(8));
+pub static OPT_TYPE_COPY: FieldDef =
+    FieldDef::new("ip.opt.type.copy", "Copy on fragmentation", FieldType::Bool).mask(0x80);
+pub static OPT_TYPE_CLASS: FieldDef =
+    FieldDef::new("ip.opt.type.class", "Class", FieldType::Uint(8))
+        .mask(0x60)
+        .names(names_option_class);
+pub static OPT_TYPE_NUMBER: FieldDef =
+    FieldDef::new("ip.opt.type.number", "Number", FieldType::Uint(8))
+        .mask(0x1f)
+        .names(names_option_number);
+pub static OPT_LEN: FieldDef = FieldDef::new("ip.opt.len", "Length", FieldType::Uint(8));
+pub static OPT_PTR: FieldDef = FieldDef::new("ip.opt.ptr", "Pointer", FieldType::Uint(8));
+pub static OPT_RA: FieldDef =
+    FieldDef::new("ip.opt.ra", "Router Alert", FieldType::Uint(16)).names(names_router_alert);
+pub static OPT_REC_RT: FieldDef = FieldDef::new("ip.rec_rt", "Recorded Route", FieldType::Ipv4);
+pub static OPT_EMPTY_RT: FieldDef = FieldDef::new("ip.empty_rt", "Empty Route", FieldType::Ipv4);
+pub static OPT_SRC_RT: FieldDef = FieldDef::new("ip.src_rt", "Source Route", FieldType::Ipv4);
+pub static OPT_OVERFLOW: FieldDef =
+    FieldDef::new("ip.opt.overflow", "Overflow", FieldType::Uint(8)).mask(0xf0);
+pub static OPT_FLAG: FieldDef = FieldDef::new("ip.opt.flag", "Flag", FieldType::Uint(8))
+    .base(Base::Hex)
+    .mask(0x0f)
+    .names(names_timestamp_flag);
+pub static OPT_TIME_STAMP: FieldDef =
+    FieldDef::new("ip.opt.time_stamp", "Time stamp", FieldType::Uint(32));
+pub static OPT_TIME_STAMP_ADDR: FieldDef =
+    FieldDef::new("ip.opt.time_stamp_addr", "Address", FieldType::Ipv4);
+
+fn names_option_class(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "Control",
+        2 => "Debugging and measurement",
+        1 | 3 => "Reserved for future use",
+        _ => return None,
+    })
+}
+
+fn names_option_number(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "End of Option List (EOL)",
+        1 => "No-Operation (NOP)",
+        2 => "Security",
+        3 => "Loose source route",
+        4 => "Time stamp",
+        5 => "Extended security",
+        6 => "Commercial IP security option",
+        7 => "Record route",
+        8 => "Stream identifier",
+        9 => "Strict source route",
+        10 => "Experimental Measurement",
+        11 => "MTU Probe",
+        12 => "MTU Reply",
+        13 => "Experimental Flow Control",
+        14 => "Experimental Access Control",
+        15 => "ENCODE",
+        16 => "IMI Traffic Descriptor",
+        17 => "Extended Internet Protocol",
+        18 => "Traceroute",
+        19 => "Address Extension",
+        20 => "Router Alert",
+        21 => "Selective Directed Broadcast",
+        23 => "Dynamic Packet State",
+        24 => "Upstream Multicast Packet",
+        25 => "Quick-Start",
+        30 => "RFC3692-style Experiment",
+        _ => return None,
+    })
+}
+
+fn names_router_alert(v: u64) -> Option<&'static str> {
+    match v {
+        0 => Some("Router shall examine packet"),
+        1..=32 => Some("Aggregated Reservation Nesting Level"),
+        _ => None,
+    }
+}
+
+fn names_timestamp_flag(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "Time stamps only",
+        1 => "Time stamp and address",
+        3 => "Time stamps for prespecified addresses",
+        _ => return None,
+    })
+}
+
+/// The item of an option type Wireshark knows, and how many bytes its
+/// decoder reads (more than the option holds makes the packet malformed).
+fn option_kind(code: u8) -> Option<(&'static FieldDef, usize)> {
+    Some(match code {
+        0 => (&OPT_EOL, 1),
+        1 => (&OPT_NOP, 1),
+        130 => (&OPT_SECURITY, 2),
+        131 => (&OPT_LOOSE_ROUTE, 3),
+        137 => (&OPT_STRICT_ROUTE, 3),
+        68 => (&OPT_TIMESTAMP, 4),
+        7 => (&OPT_RECORD_ROUTE, 3),
+        148 => (&OPT_ROUTER_ALERT, 4),
+        // Extended security, CIPSO, stream id, MTU probe and reply,
+        // traceroute, selective directed broadcast, quick-start.
+        133 | 134 | 136 | 11 | 12 | 82 | 149 | 25 => (&OPT_OTHER, 2),
+        _ => return None,
+    })
+}
+
+/// True when the options hold a loose or strict source route.
+fn has_source_route(options: &[u8]) -> bool {
+    let mut at = 0;
+    while let Some(&code) = options.get(at) {
+        match code {
+            0 => return false,
+            1 => at += 1,
+            131 | 137 => return true,
+            _ => match options.get(at + 1) {
+                Some(&len) if len >= 2 => at += usize::from(len),
+                _ => return false,
+            },
+        }
+    }
+    false
+}
+
+/// The option list as Wireshark's `dissect_ip_tcp_options` walks it:
+/// `options` are the option bytes of the header (at offset 20). A length
+/// that runs past the header, or is below 2, ends the walk and marks the
+/// layer malformed.
+fn add_options(cx: &mut Context<'_>, options: &[u8]) {
+    let base = MIN_HEADER_LEN;
+    cx.push(&OPTIONS, base..base + options.len(), Value::Bytes);
+    let mut at = 0;
+    while let Some(&code) = options.get(at) {
+        let kind = option_kind(code);
+        let start = base + at;
+        if code <= 1 {
+            if let Some((item, _)) = kind {
+                cx.push(item, start..start + 1, Value::Bytes);
+                add_option_type(cx, start, code);
+                cx.pop();
+            }
+            at += 1;
+            if code == 0 {
+                break;
+            }
+            continue;
+        }
+        let Some(&len) = options.get(at + 1) else {
+            cx.malformed(start, "IPv4 option length byte past the header");
+            break;
+        };
+        let len = usize::from(len);
+        if len < 2 {
+            cx.malformed(start + 1, "IPv4 option length below 2");
+            break;
+        }
+        if at + len > options.len() {
+            cx.malformed(start + 1, "IPv4 option runs past the header");
+            break;
+        }
+        let option = &options[at..at + len];
+        let range = start..start + len;
+        let Some((item, reads)) = kind else {
+            cx.add(&OPT_UNKNOWN, range, Value::Bytes);
+            at += len;
+            continue;
+        };
+        cx.push(item, range, Value::Bytes);
+        add_option_type(cx, start, code);
+        cx.add(&OPT_LEN, start + 1..start + 2, Value::U64(len as u64));
+        if len < reads {
+            // Wireshark's decoder reads past the option: an exception.
+            cx.pop();
+            cx.malformed(start + len, "IPv4 option too short for its type");
+            break;
+        }
+        match code {
+            148 => cx.add(
+                &OPT_RA,
+                start + 2..start + 4,
+                Value::U64(be16(option, 2).into()),
+            ),
+            7 | 131 | 137 => add_route(cx, start, option, code),
+            68 => add_timestamps(cx, start, option),
+            _ => {}
+        }
+        cx.pop();
+        at += len;
+    }
+    cx.pop();
+}
+
+fn add_option_type(cx: &mut Context<'_>, at: usize, code: u8) {
+    let range = at..at + 1;
+    cx.push(&OPT_TYPE, range.clone(), Value::U64(code.into()));
+    cx.add(&OPT_TYPE_COPY, range.clone(), Value::Bool(code & 0x80 != 0));
+    cx.add(
+        &OPT_TYPE_CLASS,
+        range.clone(),
+        Value::U64(((code >> 5) & 3).into()),
+    );
+    cx.add(&OPT_TYPE_NUMBER, range, Value::U64((code & 0x1f).into()));
+    cx.pop();
+}
+
+/// Record route and source routes: the pointer, then each address as
+/// recorded (before the pointer) or still empty / to visit. A source
+/// route's last address is the final destination (`ip.dst`, as Wireshark).
+fn add_route(cx: &mut Context<'_>, start: usize, option: &[u8], code: u8) {
+    let len = option.len();
+    let ptr = usize::from(byte(option, 2));
+    cx.add(&OPT_PTR, start + 2..start + 3, Value::U64(ptr as u64));
+    if ptr < 4 || ptr & 3 != 0 {
+        return;
+    }
+    let mut at = 3;
+    while at + 4 <= len {
+        let addr = Value::Ipv4(array(option, at));
+        let range = start + at..start + at + 4;
+        let def = if ptr > len {
+            &OPT_REC_RT
+        } else if code != 7 && at == len - 4 {
+            &DST
+        } else if at + 1 < ptr {
+            &OPT_REC_RT
+        } else if code == 7 {
+            &OPT_EMPTY_RT
+        } else {
+            &OPT_SRC_RT
+        };
+        cx.add(def, range, addr);
+        at += 4;
+    }
+}
+
+/// The timestamp option: pointer, overflow and flag, then the entries.
+fn add_timestamps(cx: &mut Context<'_>, start: usize, option: &[u8]) {
+    let ptr = byte(option, 2);
+    cx.add(&OPT_PTR, start + 2..start + 3, Value::U64(ptr.into()));
+    let flags = byte(option, 3);
+    cx.add(
+        &OPT_OVERFLOW,
+        start + 3..start + 4,
+        Value::U64((flags >> 4).into()),
+    );
+    cx.add(
+        &OPT_FLAG,
+        start + 3..start + 4,
+        Value::U64((flags & 0x0f).into()),
+    );
+    let with_address = matches!(flags & 0x0f, 1 | 3);
+    let entry = if with_address { 8 } else { 4 };
+    let mut at = 4;
+    while at + entry <= option.len() {
+        let at_abs = start + at;
+        if with_address {
+            cx.add(
+                &OPT_TIME_STAMP_ADDR,
+                at_abs..at_abs + 4,
+                Value::Ipv4(array(option, at)),
+            );
+        }
+        let ts_at = at + entry - 4;
+        let ts = crate::wire::be32(option, ts_at);
+        cx.add(
+            &OPT_TIME_STAMP,
+            start + ts_at..start + ts_at + 4,
+            Value::U64(ts.into()),
+        );
+        at += entry;
+    }
+}
 
 /// Adds the fields of the fixed header that were captured: like Wireshark,
 /// a cut header shows its fields up to the first that does not fit.
@@ -350,7 +655,13 @@ fn add_fixed_fields(cx: &mut Context<'_>, ip: &Ipv4<'_>, captured: usize, total_
     if !fits(&f::DST) {
         return;
     }
-    cx.add(&DST, f::DST, Value::Ipv4(ip.dst()));
+    // Only the tree shows options, so only it renames the destination.
+    let dst = if cx.full_detail() && has_source_route(ip.options()) {
+        &CUR_RT
+    } else {
+        &DST
+    };
+    cx.add(dst, f::DST, Value::Ipv4(ip.dst()));
 }
 
 #[derive(Debug, Default)]
@@ -372,6 +683,11 @@ impl Dissector for Ipv4Dissector {
         cx.add(&VERSION, f::VER_IHL, Value::U64(ip.version().into()));
         if ip.version() != 4 {
             cx.malformed(0, "IP version is not 4");
+            if ip.version() == 6 {
+                // Wireshark hands a version-6 header to IPv6 (tcpdump's
+                // line still says "wrong link-layer encapsulation").
+                return Handoff::to(Next::Named("ipv6"), 0, cx.reported_len());
+            }
             return Handoff::done(data.len());
         }
         let header_len = ip.header_len();
@@ -398,11 +714,17 @@ impl Dissector for Ipv4Dissector {
         if !cx.need(header_len, "IPv4 options") {
             return Handoff::done(data.len());
         }
+        // In summary mode the walk adds no fields but still validates the
+        // lengths, so the layer's status is the same in both modes.
+        if header_len > MIN_HEADER_LEN {
+            add_options(cx, ip.options());
+        }
         if total_len > wire {
             // Decode what the frame has, as tcpdump and Wireshark do.
             cx.malformed(f::LENGTH.start, "total length exceeds the frame");
         }
         let payload_len = total_len.min(wire) - header_len;
+        crate::ethernet::add_trailer(cx, data.len(), total_len);
         let next = if ip.is_later_fragment() {
             Next::Named("data")
         } else {
@@ -411,7 +733,25 @@ impl Dissector for Ipv4Dissector {
         Handoff::to(next, header_len, payload_len)
     }
 
+    /// Link-type heuristic: a LINKTYPE_IPV4/IPV6 frame is IPv4 unless its
+    /// version nibble says 6 (see `linklayer::register_ip_linktypes`).
+    fn probe(&self, data: &[u8], cx: &Context<'_>) -> Probe {
+        let linktype = cx.frame().linktype;
+        if !crate::linklayer::is_ip_linktype(linktype) {
+            return Probe::No;
+        }
+        match data.first().map(|b| b >> 4) {
+            Some(6) => Probe::No,
+            Some(4) => Probe::Yes,
+            _ if linktype == dissect_core::linktype::IPV4 => Probe::Yes,
+            _ => Probe::No,
+        }
+    }
+
     fn render(&self, r: &mut Render<'_>) -> fmt::Result {
+        if write_raw_link_header(r) {
+            return Ok(());
+        }
         render_ipv4(r)
     }
 
@@ -425,6 +765,27 @@ impl Dissector for Ipv4Dissector {
         }
         Ok(())
     }
+}
+
+/// With -e, tcpdump's raw IP printer (LINKTYPE_IPV4/IPV6 frames) puts
+/// `ip: ` where a link header would be.
+/// For the raw IP link types, tcpdump's raw printer: `ip: ` with -e, and
+/// `unknown ip N` for a version that is neither 4 nor 6. Returns true when
+/// that was the whole text.
+pub(crate) fn write_raw_link_header(r: &mut Render<'_>) -> bool {
+    if r.index != 0 || !crate::linklayer::is_ip_linktype(r.packet.frame.linktype) {
+        return false;
+    }
+    if r.options.link_header {
+        r.text("ip: ");
+    }
+    let version = r.bytes().first().map_or(0, |b| b >> 4);
+    if version != 4 && version != 6 {
+        r.text("unknown ip ");
+        r.number(version);
+        return true;
+    }
+    false
 }
 
 /// tcpdump's `ip_print`, step by step, with its texts for each defect.
@@ -445,7 +806,15 @@ fn render_ipv4(r: &mut Render<'_>) -> fmt::Result {
     if data.len() < MIN_HEADER_LEN {
         return r.write_str(" [|ip]");
     }
-    let wire = r.layer().reported_len as usize;
+    let total_len = usize::from(ip.total_len());
+    // tcpdump hands a datagram quoted in an ICMP error to this printer with
+    // the quoted header's own total length: a quote cut short by the ICMP
+    // message is not "truncated-ip" there.
+    let quoted = r.index > 0 && r.packet.layers[r.index - 1].name == "icmp";
+    let mut wire = r.layer().reported_len as usize;
+    if quoted {
+        wire = wire.max(total_len);
+    }
     if wire < MIN_HEADER_LEN {
         return write!(r, "truncated-ip {wire}");
     }
@@ -453,7 +822,6 @@ fn render_ipv4(r: &mut Render<'_>) -> fmt::Result {
     if header_len < MIN_HEADER_LEN {
         return write!(r, "bad-hlen {header_len}");
     }
-    let total_len = usize::from(ip.total_len());
     if wire < total_len {
         write!(r, "truncated-ip - {} bytes missing! ", total_len - wire)?;
     }
@@ -1051,7 +1419,8 @@ pub(crate) mod tests {
         assert_eq!(render_line(&registry, &packet, 0), "IP5 (invalid)");
         p[0] = 0x65;
         let (registry, packet) = decode_as(0x0800, &p, p.len());
-        assert_eq!(packet.layers.len(), 2);
+        // Wireshark hands a version-6 header on to IPv6.
+        assert_eq!(names(&packet), ["eth", "ip", "ipv6"]);
         assert_eq!(
             render_line(&registry, &packet, 0),
             "IP6, wrong link-layer encapsulation (invalid)"
@@ -1140,6 +1509,105 @@ pub(crate) mod tests {
             header_checksum(&p[..24])
         );
         assert!(text.starts_with(&expected), "{text}");
+    }
+
+    /// `p` with `options` (a multiple of 4 bytes) appended to its header.
+    fn with_options(options: &[u8]) -> Vec<u8> {
+        let mut p = ipv4_packet(253, 0, &[]);
+        p[0] = 0x45 + (options.len() / 4) as u8;
+        p[2..4].copy_from_slice(&((20 + options.len()) as u16).to_be_bytes());
+        p.extend(options);
+        let sum = header_checksum(&p);
+        p[10..12].copy_from_slice(&sum.to_be_bytes());
+        p
+    }
+
+    fn option_fields(p: &[u8]) -> Vec<(&'static str, String)> {
+        let (_, packet) = decode(p, p.len());
+        packet
+            .layer_fields(&packet.layers[1])
+            .iter()
+            .filter(|f| f.def.abbrev.starts_with("ip.opt") || f.def.abbrev.contains("_rt"))
+            .map(|f| (f.def.abbrev, format!("{:?}", f.value)))
+            .collect()
+    }
+
+    #[test]
+    fn router_alert_option_tree() {
+        let p = with_options(&[148, 4, 0, 0]);
+        let fields = option_fields(&p);
+        let names: Vec<&str> = fields.iter().map(|f| f.0).collect();
+        assert_eq!(
+            names,
+            [
+                "ip.options",
+                "ip.options.routeralert",
+                "ip.opt.type",
+                "ip.opt.type.copy",
+                "ip.opt.type.class",
+                "ip.opt.type.number",
+                "ip.opt.len",
+                "ip.opt.ra"
+            ]
+        );
+        let (_, packet) = decode(&p, p.len());
+        assert!(packet.layers[1].status.is_ok());
+        assert_eq!(packet.u64_of(&packet.layers[1], &OPT_TYPE_NUMBER), Some(20));
+    }
+
+    #[test]
+    fn source_route_renames_the_destination() {
+        // LSRR, pointer 4: next hop 1.2.3.4, final destination 5.6.7.8.
+        let p = with_options(&[131, 11, 4, 1, 2, 3, 4, 5, 6, 7, 8, 0]);
+        let (_, packet) = decode(&p, p.len());
+        let ip = &packet.layers[1];
+        assert_eq!(
+            packet.value_of(ip, &CUR_RT),
+            Some(Value::Ipv4([10, 0, 0, 2]))
+        );
+        assert_eq!(packet.value_of(ip, &DST), Some(Value::Ipv4([5, 6, 7, 8])));
+        assert_eq!(
+            packet.value_of(ip, &OPT_SRC_RT),
+            Some(Value::Ipv4([1, 2, 3, 4]))
+        );
+        assert_eq!(
+            line(&p, p.len(), 1),
+            "IP (tos 0x0, ttl 64, id 4660, offset 0, flags [none], proto unknown (253), length 32, options (LSRR 1.2.3.4 5.6.7.8,EOL))\n    10.0.0.1 > 10.0.0.2:  ip-proto-253 0"
+        );
+    }
+
+    #[test]
+    fn timestamp_option_entries() {
+        let mut ts = vec![
+            68, 20, 13, 0x11, 1, 2, 3, 4, 0, 0, 0, 5, 5, 6, 7, 8, 0, 0, 0, 6,
+        ];
+        ts.extend([0; 4]);
+        let fields = option_fields(&with_options(&ts));
+        let get = |name: &str| -> Vec<String> {
+            fields
+                .iter()
+                .filter(|f| f.0 == name)
+                .map(|f| f.1.clone())
+                .collect()
+        };
+        assert_eq!(get("ip.opt.overflow"), ["U64(1)"]);
+        assert_eq!(get("ip.opt.flag"), ["U64(1)"]);
+        assert_eq!(get("ip.opt.time_stamp"), ["U64(5)", "U64(6)"]);
+        assert_eq!(get("ip.opt.time_stamp_addr").len(), 2);
+    }
+
+    #[test]
+    fn option_lengths_are_validated() {
+        // A record route claiming 40 bytes in an 8-byte option area.
+        let (_, packet) = decode(&with_options(&[7, 40, 4, 0, 0, 0, 0, 0]), 28);
+        assert_eq!(packet.layers[1].status.name(), "malformed");
+        // A length below 2.
+        let (_, packet) = decode(&with_options(&[1, 7, 1, 0]), 24);
+        assert_eq!(packet.layers[1].status.name(), "malformed");
+        // Unknown options are kept whole and walked past.
+        let fields = option_fields(&with_options(&[5, 6, 0, 0, 0, 0, 1, 0]));
+        assert!(fields.iter().any(|f| f.0 == "ip.options.unknown"));
+        assert!(fields.iter().any(|f| f.0 == "ip.options.nop"));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use dissect_core::field::Ipv6Text;
 use std::ops::Range;
 
 use dissect_core::{
-    Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
+    Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Probe, Render, Table, Value,
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
@@ -57,8 +57,15 @@ mod option {
     pub const PAD1: u8 = 0;
     pub const PADN: u8 = 1;
     pub const ROUTER_ALERT: u8 = 5;
+    pub const TUNNEL_ENCAP_LIMIT: u8 = 0x04;
+    pub const CALIPSO: u8 = 0x07;
+    pub const PMTU: u8 = 0x30;
     pub const JUMBO: u8 = 0xc2;
     pub const HOME_ADDRESS: u8 = 0xc9;
+    /// RFC 4727 experimental types: the low five bits are 0x1e.
+    pub fn is_experimental(kind: u8) -> bool {
+        kind & 0x1f == 0x1e
+    }
 }
 
 /// Typed zero-copy view of an IPv6 packet.
@@ -249,6 +256,10 @@ fn names_option(v: u64) -> Option<&'static str> {
         option::ROUTER_ALERT => "Router Alert",
         option::JUMBO => "Jumbo Payload",
         option::HOME_ADDRESS => "Home Address",
+        option::TUNNEL_ENCAP_LIMIT => "Tunnel Encapsulation Limit",
+        option::CALIPSO => "CALIPSO",
+        option::PMTU => "Path MTU",
+        k if option::is_experimental(k) => "Experimental (RFC 4727)",
         _ => return None,
     })
 }
@@ -283,6 +294,14 @@ pub static HLIM: FieldDef = FieldDef::new("ipv6.hlim", "Hop Limit", FieldType::U
 pub static SRC: FieldDef = FieldDef::new("ipv6.src", "Source Address", FieldType::Ipv6).summary();
 pub static DST: FieldDef =
     FieldDef::new("ipv6.dst", "Destination Address", FieldType::Ipv6).summary();
+
+pub static SRC_SLAAC_MAC: FieldDef =
+    FieldDef::new("ipv6.src_slaac_mac", "Source SLAAC MAC", FieldType::Ether);
+pub static DST_SLAAC_MAC: FieldDef = FieldDef::new(
+    "ipv6.dst_slaac_mac",
+    "Destination SLAAC MAC",
+    FieldType::Ether,
+);
 
 pub static HOPOPTS: FieldDef =
     FieldDef::new("ipv6.hopopts", "IPv6 Hop-by-Hop Option", FieldType::None);
@@ -321,6 +340,49 @@ pub static OPT_ROUTER_ALERT: FieldDef =
     FieldDef::new("ipv6.opt.router_alert", "Router Alert", FieldType::Uint(16));
 pub static OPT_JUMBO: FieldDef =
     FieldDef::new("ipv6.opt.jumbo", "Payload Length", FieldType::Uint(32));
+pub static OPT_HOME_ADDRESS: FieldDef = FieldDef::new(
+    "ipv6.opt.mipv6.home_address",
+    "Home Address",
+    FieldType::Ipv6,
+);
+pub static OPT_TEL: FieldDef = FieldDef::new(
+    "ipv6.opt.tel",
+    "Tunnel Encapsulation Limit",
+    FieldType::Uint(8),
+);
+pub static OPT_CALIPSO_DOI: FieldDef = FieldDef::new(
+    "ipv6.opt.calipso.doi",
+    "CALIPSO Domain of Interpretation",
+    FieldType::Uint(32),
+);
+pub static OPT_CALIPSO_CMPT_LENGTH: FieldDef = FieldDef::new(
+    "ipv6.opt.calipso.cmpt.length",
+    "Compartment Length",
+    FieldType::Uint(8),
+);
+pub static OPT_CALIPSO_SENS_LEVEL: FieldDef = FieldDef::new(
+    "ipv6.opt.calipso.sens_level",
+    "Sensitivity Level",
+    FieldType::Uint(8),
+);
+pub static OPT_CALIPSO_CHECKSUM: FieldDef =
+    FieldDef::new("ipv6.opt.calipso.checksum", "Checksum", FieldType::Uint(16)).base(Base::Hex);
+pub static OPT_PMTU_MIN: FieldDef =
+    FieldDef::new("ipv6.opt.pmtu.min", "Min-PMTU", FieldType::Uint(16));
+pub static OPT_PMTU_RTN: FieldDef =
+    FieldDef::new("ipv6.opt.pmtu.rtn", "Rtn-PMTU", FieldType::Uint(16)).mask(0xfffe);
+pub static OPT_PMTU_R_FLAG: FieldDef =
+    FieldDef::new("ipv6.opt.pmtu.r_flag", "R", FieldType::Bool).mask(0x0001);
+pub static OPT_EXPERIMENTAL: FieldDef = FieldDef::new(
+    "ipv6.opt.experimental",
+    "Experimental Option",
+    FieldType::Bytes,
+);
+pub static OPT_UNKNOWN: FieldDef = FieldDef::new(
+    "ipv6.opt.unknown",
+    "Unknown Option Payload",
+    FieldType::Bytes,
+);
 
 pub static ROUTING: FieldDef =
     FieldDef::new("ipv6.routing", "Routing Header for IPv6", FieldType::None);
@@ -348,6 +410,71 @@ pub static ROUTING_SRH_TAG: FieldDef =
     FieldDef::new("ipv6.routing.srh.tag", "Tag", FieldType::Bytes);
 pub static ROUTING_SRH_ADDR: FieldDef =
     FieldDef::new("ipv6.routing.srh.addr", "Address", FieldType::Ipv6);
+/// Segment Routing TLVs (RFC 8754 section 2.1) after the segment list.
+pub static ROUTING_SRH_TLV: FieldDef =
+    FieldDef::new("ipv6.routing.srh.tlv", "TLV", FieldType::Bytes);
+pub static ROUTING_SRH_TLV_TYPE: FieldDef =
+    FieldDef::new("ipv6.routing.srh.tlv.type", "Type", FieldType::Uint(8))
+        .names(names_srh_tlv_type);
+pub static ROUTING_SRH_TLV_LENGTH: FieldDef =
+    FieldDef::new("ipv6.routing.srh.tlv.length", "Length", FieldType::Uint(8));
+pub static ROUTING_SRH_TLV_VALUE: FieldDef =
+    FieldDef::new("ipv6.routing.srh.tlv.value", "Value", FieldType::Bytes);
+
+fn names_srh_tlv_type(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "Pad1",
+        4 => "PadN",
+        5 => "HMAC",
+        _ => return None,
+    })
+}
+
+/// The TLVs of a Segment Routing header: `tlvs` are the bytes after the
+/// segment list, at offset `at` of the layer. Pad1 is one byte; the others
+/// are type, length, value. A TLV past the header ends the walk.
+fn add_srh_tlvs(cx: &mut Context<'_>, tlvs: &[u8], at: usize) {
+    let mut i = 0;
+    while let Some(&kind) = tlvs.get(i) {
+        let start = at + i;
+        if kind == 0 {
+            cx.push(&ROUTING_SRH_TLV, start..start + 1, Value::Bytes);
+            cx.add(&ROUTING_SRH_TLV_TYPE, start..start + 1, Value::U64(0));
+            cx.pop();
+            i += 1;
+            continue;
+        }
+        let Some(&len) = tlvs.get(i + 1) else {
+            cx.malformed(start, "SRH TLV length past the header");
+            return;
+        };
+        let len = usize::from(len);
+        if i + 2 + len > tlvs.len() {
+            cx.malformed(start + 1, "SRH TLV past the header");
+            return;
+        }
+        cx.push(&ROUTING_SRH_TLV, start..start + 2 + len, Value::Bytes);
+        cx.add(
+            &ROUTING_SRH_TLV_TYPE,
+            start..start + 1,
+            Value::U64(kind.into()),
+        );
+        cx.add(
+            &ROUTING_SRH_TLV_LENGTH,
+            start + 1..start + 2,
+            Value::U64(len as u64),
+        );
+        if len > 0 {
+            cx.add(
+                &ROUTING_SRH_TLV_VALUE,
+                start + 2..start + 2 + len,
+                Value::Bytes,
+            );
+        }
+        cx.pop();
+        i += 2 + len;
+    }
+}
 
 pub static FRAGHDR: FieldDef =
     FieldDef::new("ipv6.fraghdr", "Fragment Header for IPv6", FieldType::None);
@@ -413,20 +540,51 @@ fn add_fixed_fields(cx: &mut Context<'_>, ip: &Ipv6<'_>, captured: usize) {
         return;
     }
     cx.add(&DST, f::DST, Value::Ipv6(ip.dst()));
+    // Wireshark shows the MAC address an EUI-64 interface id was made from.
+    if cx.full_detail() {
+        for (def, range, addr) in [
+            (&SRC_SLAAC_MAC, f::SRC, ip.src()),
+            (&DST_SLAAC_MAC, f::DST, ip.dst()),
+        ] {
+            if let Some(mac) = slaac_mac(&addr) {
+                cx.generated(def, range.start + 8..range.end, Value::Ether(mac));
+            }
+        }
+    }
+}
+
+/// The MAC address in a modified EUI-64 interface identifier (`ff:fe` in
+/// its middle, the universal/local bit flipped back), if there is one.
+pub fn slaac_mac(addr: &[u8; 16]) -> Option<[u8; 6]> {
+    if addr[11] != 0xff || addr[12] != 0xfe {
+        return None;
+    }
+    Some([
+        addr[8] ^ 0x02,
+        addr[9],
+        addr[10],
+        addr[13],
+        addr[14],
+        addr[15],
+    ])
 }
 
 /// The options of a Hop-by-Hop or Destination Options header. Returns the
 /// Jumbo Payload length if one is present.
-fn add_options(cx: &mut Context<'_>, header: &ExtHeader<'_>) -> Option<u32> {
+/// `end` is the end of the datagram by its payload length: like Wireshark,
+/// options past it are not read.
+fn add_options(cx: &mut Context<'_>, header: &ExtHeader<'_>, end: usize) -> Option<u32> {
     let mut jumbo = None;
-    let options = header.bytes.get(2..).unwrap_or(&[]);
+    let within = end.saturating_sub(header.offset).min(header.bytes.len());
+    let options = header.bytes.get(2..within).unwrap_or(&[]);
     let base = header.offset + 2;
     let mut i = 0;
     while i < options.len() {
         let kind = options[i];
         if kind == option::PAD1 {
             cx.push(&OPT, at(base + i, 1), Value::None);
-            add_option_type(cx, base + i, kind);
+            // Wireshark shows Pad1's type without the bit breakdown.
+            cx.add(&OPT_TYPE, at(base + i, 1), Value::U64(kind.into()));
             cx.add(&OPT_PAD1, at(base + i, 1), Value::None);
             cx.pop();
             i += 1;
@@ -441,28 +599,87 @@ fn add_options(cx: &mut Context<'_>, header: &ExtHeader<'_>) -> Option<u32> {
         cx.push(&OPT, at(base + i, len + 2), Value::None);
         add_option_type(cx, base + i, kind);
         cx.add(&OPT_LENGTH, at(base + i + 1, 1), Value::U64(len as u64));
-        if i + 2 + len > options.len() {
-            cx.pop();
-            cx.malformed(base + i + 1, "IPv6 option beyond its header");
-            break;
-        }
-        let body = &options[i + 2..i + 2 + len];
+        // Wireshark decodes a fixed-size option from the bytes there are,
+        // even past the header, before it notices the length.
+        let fits = i + 2 + len <= options.len();
+        let body = options.get(i + 2..i + 2 + len).unwrap_or(&[]);
+        // Wireshark reads a fixed-size option whole even when its length
+        // says less (and flags the length): so do we, within the header.
+        let data = &options[i + 2..];
+        let f0 = base + i + 2;
         match kind {
-            option::PADN => cx.add(&OPT_PADN, value, Value::Bytes),
-            option::ROUTER_ALERT if len == 2 => {
+            option::PADN if fits => cx.add(&OPT_PADN, value, Value::Bytes),
+            option::HOME_ADDRESS if data.len() >= 16 => {
+                let addr = Value::Ipv6(array(data, 0));
+                cx.add(&OPT_HOME_ADDRESS, at(f0, 16), addr);
+            }
+            option::TUNNEL_ENCAP_LIMIT if !body.is_empty() => {
+                cx.add(&OPT_TEL, at(f0, 1), Value::U64(body[0].into()))
+            }
+            option::CALIPSO if data.len() >= 8 => {
+                cx.add(
+                    &OPT_CALIPSO_DOI,
+                    at(f0, 4),
+                    Value::U64(be32(data, 0).into()),
+                );
+                let cmpt = Value::U64(data[4].into());
+                cx.add(&OPT_CALIPSO_CMPT_LENGTH, at(f0 + 4, 1), cmpt);
+                let level = Value::U64(data[5].into());
+                cx.add(&OPT_CALIPSO_SENS_LEVEL, at(f0 + 5, 1), level);
+                let sum = Value::U64(be16(data, 6).into());
+                cx.add(&OPT_CALIPSO_CHECKSUM, at(f0 + 6, 2), sum);
+            }
+            option::PMTU if data.len() >= 4 => {
+                cx.add(&OPT_PMTU_MIN, at(f0, 2), Value::U64(be16(data, 0).into()));
+                let rtn = be16(data, 2);
+                cx.add(
+                    &OPT_PMTU_RTN,
+                    at(f0 + 2, 2),
+                    Value::U64((rtn & 0xfffe).into()),
+                );
+                cx.add(&OPT_PMTU_R_FLAG, at(f0 + 2, 2), Value::Bool(rtn & 1 != 0));
+            }
+            k if option::is_experimental(k) && fits => {
+                cx.add(&OPT_EXPERIMENTAL, value, Value::Bytes)
+            }
+            option::ROUTER_ALERT if len == 2 && fits => {
                 cx.add(&OPT_ROUTER_ALERT, value, Value::U64(be16(body, 0).into()))
             }
-            option::JUMBO if len == 4 => {
+            option::JUMBO if len == 4 && fits => {
                 let length = be32(body, 0);
                 cx.add(&OPT_JUMBO, value, Value::U64(length.into()));
                 if header.kind == nh::HOP_BY_HOP {
                     jumbo = Some(length);
                 }
             }
-            // Other options: the next issue decodes their contents.
+            // Known options whose value did not fit (Wireshark flags the length).
+            option::ROUTER_ALERT
+            | option::JUMBO
+            | option::HOME_ADDRESS
+            | option::TUNNEL_ENCAP_LIMIT
+            | option::CALIPSO
+            | option::PMTU => {}
+            _ if fits => cx.add(&OPT_UNKNOWN, value, Value::Bytes),
             _ => {}
         }
         cx.pop();
+        if !fits {
+            cx.malformed(base + i + 1, "IPv6 option beyond its header");
+            break;
+        }
+        // Wireshark stops at an option whose length its type forbids.
+        let valid = match kind {
+            option::ROUTER_ALERT | option::PMTU => len == if kind == option::PMTU { 4 } else { 2 },
+            option::JUMBO => len == 4,
+            option::HOME_ADDRESS => len == 16,
+            option::TUNNEL_ENCAP_LIMIT => len == 1,
+            option::CALIPSO => len >= 8,
+            _ => true,
+        };
+        if !valid {
+            cx.malformed(base + i + 1, "IPv6 option length invalid for its type");
+            break;
+        }
         i += 2 + len;
     }
     jumbo
@@ -516,7 +733,12 @@ fn fit_generated(
 
 /// Adds one extension header's subtree; `header.bytes` may be cut short of
 /// `full_len` by the capture. Returns a Jumbo Payload length.
-fn add_ext_header(cx: &mut Context<'_>, header: &ExtHeader<'_>, full_len: usize) -> Option<u32> {
+fn add_ext_header(
+    cx: &mut Context<'_>,
+    header: &ExtHeader<'_>,
+    full_len: usize,
+    end: usize,
+) -> Option<u32> {
     let o = header.offset;
     let limit = o + header.bytes.len();
     let complete = header.bytes.len() >= full_len;
@@ -537,7 +759,7 @@ fn add_ext_header(cx: &mut Context<'_>, header: &ExtHeader<'_>, full_len: usize)
             fit(cx, limit, len, at(o + 1, 1), Value::U64(len_byte.into()));
             fit_generated(cx, limit, oct, at(o + 1, 1), len_oct);
             if complete {
-                jumbo = add_options(cx, header);
+                jumbo = add_options(cx, header, end);
             }
             cx.pop();
         }
@@ -611,6 +833,11 @@ fn add_ext_header(cx: &mut Context<'_>, header: &ExtHeader<'_>, full_len: usize)
                             at(o + 8 + n * 16, 16),
                             Value::Ipv6(addr),
                         );
+                    }
+                    let tlvs_at = 8 + count * 16;
+                    if complete && tlvs_at < header.bytes.len() {
+                        let tlvs = header.bytes.get(tlvs_at..).unwrap_or(&[]);
+                        add_srh_tlvs(cx, tlvs, o + tlvs_at);
                     }
                 }
                 _ => {}
@@ -717,7 +944,12 @@ impl Dissector for Ipv6Dissector {
                     offset,
                     bytes: data.get(offset..).unwrap_or(&[]),
                 };
-                add_ext_header(cx, &partial, len);
+                add_ext_header(
+                    cx,
+                    &partial,
+                    len,
+                    if ip.payload_len() == 0 { wire } else { end },
+                );
                 stop_short(cx, offset + len, end, "IPv6 extension header");
                 return Handoff::done(data.len().min(end));
             };
@@ -727,7 +959,10 @@ impl Dissector for Ipv6Dissector {
                 offset,
                 bytes,
             };
-            let jumbo = add_ext_header(cx, &header, len);
+            // Until a Jumbo Payload option says otherwise, a zero payload
+            // length leaves the options the whole frame.
+            let options_end = if ip.payload_len() == 0 { wire } else { end };
+            let jumbo = add_ext_header(cx, &header, len, options_end);
             if let Some(jumbo) = jumbo.filter(|_| ip.payload_len() == 0) {
                 end = HEADER_LEN.saturating_add(jumbo as usize);
             }
@@ -746,6 +981,7 @@ impl Dissector for Ipv6Dissector {
             cx.malformed(f::PAYLOAD_LEN.start, "payload length exceeds the frame");
             end = wire;
         }
+        crate::ethernet::add_trailer(cx, data.len(), end);
         let payload_len = end.saturating_sub(offset);
         let handoff = if later_fragment {
             Next::Named("data")
@@ -755,7 +991,25 @@ impl Dissector for Ipv6Dissector {
         Handoff::to(handoff, offset, payload_len)
     }
 
+    /// Link-type heuristic: a LINKTYPE_IPV4/IPV6 frame whose version
+    /// nibble says 6 (see `linklayer::register_ip_linktypes`).
+    fn probe(&self, data: &[u8], cx: &Context<'_>) -> Probe {
+        let linktype = cx.frame().linktype;
+        if !crate::linklayer::is_ip_linktype(linktype) {
+            return Probe::No;
+        }
+        match data.first().map(|b| b >> 4) {
+            Some(6) => Probe::Yes,
+            Some(4) => Probe::No,
+            _ if linktype == dissect_core::linktype::IPV6 => Probe::Yes,
+            _ => Probe::No,
+        }
+    }
+
     fn render(&self, r: &mut Render<'_>) -> fmt::Result {
+        if ipv4::write_raw_link_header(r) {
+            return Ok(());
+        }
         render_ipv6(r)
     }
 
@@ -1170,6 +1424,68 @@ mod tests {
             .iter()
             .map(|f| f.def.abbrev)
             .collect()
+    }
+
+    fn values(packet: &Packet, name: &str) -> Vec<String> {
+        packet
+            .fields
+            .iter()
+            .filter(|f| f.def.abbrev == name)
+            .map(|f| format!("{:?}", f.value))
+            .collect()
+    }
+
+    #[test]
+    fn destination_options_tree() {
+        // Home Address, Path MTU, an experimental and an unknown option.
+        let mut opts = vec![nh::NO_NEXT_HEADER, 4];
+        opts.extend([0xc9, 16]);
+        opts.extend(DST_ADDR);
+        opts.extend([0x30, 4, 0x05, 0xdc, 0x05, 0xdd]);
+        opts.extend([0x1e, 2, 0xab, 0xcd]);
+        opts.extend([0x0e, 3, 1, 2, 3]);
+        opts.extend([1, 3, 0, 0, 0]); // PadN to the 40-byte boundary
+        let p = ipv6_packet(nh::DEST_OPTIONS, &opts);
+        let (_, packet) = decode(&p, p.len());
+        assert!(packet.layers[1].status.is_ok());
+        assert_eq!(
+            values(&packet, "ipv6.opt.mipv6.home_address"),
+            [format!("{:?}", Value::Ipv6(DST_ADDR))]
+        );
+        assert_eq!(values(&packet, "ipv6.opt.pmtu.min"), ["U64(1500)"]);
+        assert_eq!(values(&packet, "ipv6.opt.pmtu.rtn"), ["U64(1500)"]);
+        assert_eq!(values(&packet, "ipv6.opt.pmtu.r_flag"), ["Bool(true)"]);
+        assert_eq!(values(&packet, "ipv6.opt.experimental").len(), 1);
+        assert_eq!(values(&packet, "ipv6.opt.unknown").len(), 1);
+        assert_eq!(values(&packet, "ipv6.opt.padn").len(), 1);
+    }
+
+    #[test]
+    fn home_address_of_wrong_length_is_malformed() {
+        let mut opts = vec![nh::NO_NEXT_HEADER, 2, 1, 2, 0, 0, 0xc9, 1];
+        opts.extend(DST_ADDR[..16].iter());
+        let p = ipv6_packet(nh::DEST_OPTIONS, &opts);
+        let (_, packet) = decode(&p, p.len());
+        assert_eq!(packet.layers[1].status.name(), "malformed");
+        // Wireshark still shows the 16 bytes after the length as the address.
+        assert_eq!(values(&packet, "ipv6.opt.mipv6.home_address").len(), 1);
+    }
+
+    #[test]
+    fn segment_routing_segments_and_tlvs() {
+        // tcpdump's ipv6-srh-tlv-pad1-padn-5.pcap: one segment, Pad1, PadN(5).
+        let mut srh = vec![nh::NO_NEXT_HEADER, 3, 4, 0, 0, 0, 0, 0];
+        srh.extend(DST_ADDR);
+        srh.extend([0, 4, 5, 0, 0, 0, 0, 0]);
+        let p = ipv6_packet(nh::ROUTING, &srh);
+        let (_, packet) = decode(&p, p.len());
+        assert_eq!(values(&packet, "ipv6.routing.srh.addr").len(), 1);
+        assert_eq!(
+            values(&packet, "ipv6.routing.srh.tlv.type"),
+            ["U64(0)", "U64(4)"]
+        );
+        assert_eq!(values(&packet, "ipv6.routing.srh.tlv.length"), ["U64(5)"]);
+        assert!(packet.layers[1].status.is_ok());
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod arp;
 pub mod ethernet;
 pub mod icmp;
 pub mod icmpv6;
+pub mod ipsec;
 pub mod ipv4;
 pub mod ipv6;
 pub mod linklayer;
@@ -35,6 +36,7 @@ pub fn register_defaults(registry: &mut Registry) {
     arp::register(registry);
     ipv4::register(registry);
     ipv6::register(registry);
+    ipsec::register(registry);
     tcp::register(registry);
     udp::register(registry);
     icmp::register(registry);

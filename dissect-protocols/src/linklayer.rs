@@ -271,15 +271,21 @@ pub fn register(registry: &mut dissect_core::Registry) {
 }
 
 /// LINKTYPE_IPV4 and LINKTYPE_IPV6 have no link layer: their frames go
-/// straight to `ip` and `ipv6` (no `raw` layer, as in Wireshark). Call this
-/// after the IP dissectors are registered.
+/// straight to `ip` and `ipv6` (no `raw` layer, as in Wireshark). Like
+/// tcpdump, the version nibble decides, whatever the link type says (a
+/// LINKTYPE_IPV4 frame holding IPv6 is decoded as IPv6): the IP dissectors
+/// are heuristics of the link-type table whose probes accept only these two
+/// link types ([`is_ip_linktype`]). Call this after the IP dissectors are
+/// registered.
 pub fn register_ip_linktypes(registry: &mut dissect_core::Registry) {
-    if let Some(ip) = registry.id("ip") {
-        registry.register_id(Table::LINKTYPE, linktype::IPV4, ip);
-    }
-    if let Some(ipv6) = registry.id("ipv6") {
-        registry.register_id(Table::LINKTYPE, linktype::IPV6, ipv6);
-    }
+    registry.register_heuristic(Table::LINKTYPE, crate::ipv4::Ipv4Dissector);
+    registry.register_heuristic(Table::LINKTYPE, crate::ipv6::Ipv6Dissector);
+}
+
+/// True for LINKTYPE_IPV4 and LINKTYPE_IPV6, which tcpdump prints through
+/// its raw IP printer (`ip: ` with -e).
+pub fn is_ip_linktype(linktype: u32) -> bool {
+    linktype == linktype::IPV4 || linktype == linktype::IPV6
 }
 
 #[cfg(test)]
@@ -420,6 +426,50 @@ mod tests {
                 registry.dissector(id).title(&mut r).unwrap();
             }
         }
+    }
+
+    /// A 20-byte IPv4 header (protocol 253, no payload) and a 40-byte IPv6
+    /// header (no next header).
+    fn ipv4_header() -> Vec<u8> {
+        crate::ipv4::tests::ipv4_packet(253, 0, &[])
+    }
+    fn ipv6_header() -> Vec<u8> {
+        let mut p = vec![0x60, 0, 0, 0, 0, 0, 59, 64];
+        p.extend([0; 15]);
+        p.push(1);
+        p.extend([0; 15]);
+        p.push(2);
+        p
+    }
+
+    #[test]
+    fn ip_linktypes_follow_the_version_nibble() {
+        for linktype in [linktype::IPV4, linktype::IPV6] {
+            let (registry, packet) = decode(linktype, &ipv4_header());
+            assert_eq!(packet.layers.len(), 1);
+            assert_eq!(packet.layers[0].name, "ip");
+            assert_eq!(
+                line(&registry, &packet, false),
+                "IP 10.0.0.1 > 10.0.0.2:  ip-proto-253 0"
+            );
+            assert_eq!(
+                line(&registry, &packet, true),
+                "ip: 10.0.0.1 > 10.0.0.2:  ip-proto-253 0"
+            );
+            let (registry, packet) = decode(linktype, &ipv6_header());
+            assert_eq!(packet.layers[0].name, "ipv6");
+            assert_eq!(
+                line(&registry, &packet, false),
+                "IP6 ::1 > ::2: no next header"
+            );
+            assert_eq!(
+                line(&registry, &packet, true),
+                "ip: ::1 > ::2: no next header"
+            );
+        }
+        // Other link types never guess IP.
+        let (_, packet) = decode(160, &ipv4_header());
+        assert_eq!(packet.layers[0].name, "data");
     }
 
     #[test]

@@ -146,3 +146,60 @@ pub fn ecn_name(v: u64) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// Wireshark's name for an IPv6 Neighbor Discovery option type (`icmpv6.opt.type`).
+pub fn nd_option_name(t: u8) -> Option<&'static str> {
+    Some(match t {
+        1 => "Source link-layer address",
+        2 => "Target link-layer address",
+        3 => "Prefix information",
+        4 => "Redirected header",
+        5 => "MTU",
+        6 => "NBMA Shortcut Limit Option",
+        7 => "Advertisement Interval",
+        8 => "Home Agent Information",
+        9 => "Source Address List",
+        10 => "Target Address List",
+        11 => "CGA",
+        12 => "RSA Signature",
+        13 => "Timestamp",
+        14 => "Nonce",
+        15 => "Trust Anchor",
+        16 => "Certificate",
+        17 => "IP Address/Prefix Option",
+        18 => "New Router Prefix Information",
+        19 => "Link-layer Address",
+        20 => "Neighbor Advertisement Acknowledgment",
+        23 => "MAP",
+        24 => "Route Information",
+        25 => "Recursive DNS Server",
+        26 => "RA Flags Extension",
+        27 => "Handover Key Request",
+        28 => "Handover Key Reply",
+        29 => "Handover Assist Information",
+        30 => "Mobile Node Identifier",
+        31 => "DNS Search List",
+        32 => "Proxy Signature (PS)",
+        33 => "Address Registration",
+        34 => "6LoWPAN Context",
+        35 => "Authoritative Border Router",
+        36 => "6LoWPAN Capability Indication",
+        37 => "DHCP Captive-Portal",
+        38 => "PREF64",
+        253 => "RFC3692-style Experiment 1",
+        254 => "RFC3692-style Experiment 2",
+        _ => return None,
+    })
+}
+
+/// Wireshark's names for `*.checksum.status` (ip, tcp, udp, icmp, icmpv6).
+pub fn checksum_status_name(v: u64) -> Option<&'static str> {
+    Some(match v {
+        0 => "Bad",
+        1 => "Good",
+        2 => "Unverified",
+        3 => "Not present",
+        4 => "Illegal",
+        _ => return None,
+    })
+}

@@ -12,6 +12,7 @@
 //! fields and bytes.
 
 use std::fmt::{self, Write};
+use std::ops::Range;
 
 use bitflags::bitflags;
 use dissect_core::{
@@ -22,8 +23,10 @@ use nom::number::complete::be_u8;
 use nom::IResult;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::netaddr::NetAddrs;
+use crate::netaddr::{self, NetAddrs};
 use crate::wire::{be16, be32, byte, check_len, Error};
+
+pub mod mptcp;
 
 /// Byte ranges of the fixed header, named once: the view and the tree both use them.
 pub mod field_range {
@@ -41,6 +44,9 @@ pub mod field_range {
     pub const URGENT: Range<usize> = 18..20;
 }
 use field_range as f;
+
+/// The IP protocol number of TCP.
+pub const PROTOCOL: u8 = 6;
 
 /// Length of the header without options.
 pub const HEADER_LEN: usize = 20;
@@ -335,15 +341,6 @@ fn names_set(v: u64) -> Option<&'static str> {
     Some(if v != 0 { "Set" } else { "Not set" })
 }
 
-fn names_checksum_status(v: u64) -> Option<&'static str> {
-    Some(match v {
-        0 => "Bad",
-        1 => "Good",
-        2 => "Unverified",
-        _ => return None,
-    })
-}
-
 fn names_option_kind(v: u64) -> Option<&'static str> {
     Some(match v as u8 {
         kind::EOL => "End of Option List",
@@ -406,8 +403,8 @@ pub static HDR_LEN: FieldDef = FieldDef::new("tcp.hdr_len", "Header Length", Fie
 pub static FLAGS: FieldDef = FieldDef::new("tcp.flags", "Flags", FieldType::Uint(16))
     .base(Base::Hex)
     .mask(0x0fff);
-pub static FLAG_RES: FieldDef =
-    FieldDef::new("tcp.flags.res", "Reserved", FieldType::Uint(16)).mask(0x0e00);
+/// Wireshark shows the three reserved bits as one boolean: any set.
+pub static FLAG_RES: FieldDef = flag("tcp.flags.res", "Reserved", 0x0e00);
 pub static FLAG_AE: FieldDef = flag("tcp.flags.ae", "Accurate ECN", 0x0100);
 pub static FLAG_CWR: FieldDef = flag("tcp.flags.cwr", "Congestion Window Reduced", 0x0080);
 pub static FLAG_ECE: FieldDef = flag("tcp.flags.ece", "ECN-Echo", 0x0040);
@@ -433,7 +430,20 @@ pub static CHECKSUM: FieldDef =
     FieldDef::new("tcp.checksum", "Checksum", FieldType::Uint(16)).base(Base::Hex);
 pub static CHECKSUM_STATUS: FieldDef =
     FieldDef::new("tcp.checksum.status", "Checksum Status", FieldType::Uint(8))
-        .names(names_checksum_status);
+        .names(crate::names::checksum_status_name);
+/// The value the checksum field should hold (Wireshark's name; tshark emits
+/// it only with checksum verification enabled).
+pub static CHECKSUM_CALCULATED: FieldDef = FieldDef::new(
+    "tcp.checksum_calculated",
+    "Calculated Checksum",
+    FieldType::Uint(16),
+)
+.base(Base::Hex);
+/// Wireshark's one-letter picture of the twelve flag bits (`·······AP···`).
+pub static FLAGS_STR: FieldDef = FieldDef::new("tcp.flags.str", "TCP Flags", FieldType::Str);
+/// The AE, CWR and ECE bits read as one counter once AccECN was negotiated.
+pub static FLAG_ACE: FieldDef =
+    FieldDef::new("tcp.flags.ace", "ACE", FieldType::Uint(16)).mask(0x01c0);
 pub static URGENT_POINTER: FieldDef =
     FieldDef::new("tcp.urgent_pointer", "Urgent Pointer", FieldType::Uint(16));
 pub static OPTIONS: FieldDef = FieldDef::new("tcp.options", "Options", FieldType::Bytes);
@@ -483,6 +493,16 @@ pub static OPT_SACK_LE: FieldDef =
     FieldDef::new("tcp.options.sack_le", "left edge", FieldType::Uint(32));
 pub static OPT_SACK_RE: FieldDef =
     FieldDef::new("tcp.options.sack_re", "right edge", FieldType::Uint(32));
+pub static OPT_DSACK_LE: FieldDef = FieldDef::new(
+    "tcp.options.sack.dsack_le",
+    "TCP D-SACK Left Edge",
+    FieldType::Uint(32),
+);
+pub static OPT_DSACK_RE: FieldDef = FieldDef::new(
+    "tcp.options.sack.dsack_re",
+    "TCP D-SACK Right Edge",
+    FieldType::Uint(32),
+);
 pub static OPT_SACK_COUNT: FieldDef = FieldDef::new(
     "tcp.options.sack.count",
     "TCP SACK Count",
@@ -543,6 +563,91 @@ pub static OPT_UNKNOWN: FieldDef = FieldDef::new(
     "tcp.options.unknown",
     "TCP Option - Unknown",
     FieldType::Bytes,
+);
+pub static OPT_UNKNOWN_PAYLOAD: FieldDef =
+    FieldDef::new("tcp.options.unknown.payload", "Payload", FieldType::Bytes);
+pub static OPT_EXPERIMENTAL_DATA: FieldDef =
+    FieldDef::new("tcp.options.experimental.data", "Data", FieldType::Bytes);
+pub static OPT_ECHO: FieldDef =
+    FieldDef::new("tcp.options.echo", "TCP Option - Echo", FieldType::Bytes);
+pub static OPT_ECHO_REPLY: FieldDef = FieldDef::new(
+    "tcp.options.echoreply",
+    "TCP Option - Echo reply",
+    FieldType::Bytes,
+);
+pub static OPT_ECHO_VALUE: FieldDef = FieldDef::new(
+    "tcp.options.echo_value",
+    "TCP Echo Option",
+    FieldType::Uint(32),
+);
+pub static OPT_CC: FieldDef = FieldDef::new("tcp.options.cc", "TCP Option - CC", FieldType::Bytes);
+pub static OPT_CC_NEW: FieldDef =
+    FieldDef::new("tcp.options.ccnew", "TCP Option - CC.NEW", FieldType::Bytes);
+pub static OPT_CC_ECHO: FieldDef = FieldDef::new(
+    "tcp.options.ccecho",
+    "TCP Option - CC.ECHO",
+    FieldType::Bytes,
+);
+pub static OPT_CC_VALUE: FieldDef =
+    FieldDef::new("tcp.options.cc_value", "TCP CC Option", FieldType::Uint(32));
+pub static OPT_MD5: FieldDef = FieldDef::new(
+    "tcp.options.md5",
+    "TCP Option - TCP MD5 signature",
+    FieldType::Bytes,
+);
+pub static OPT_MD5_DIGEST: FieldDef =
+    FieldDef::new("tcp.options.md5.digest", "MD5 digest", FieldType::Bytes);
+pub static OPT_USER_TO: FieldDef = FieldDef::new(
+    "tcp.options.user_to",
+    "TCP Option - User Timeout",
+    FieldType::Bytes,
+);
+pub static OPT_USER_TO_GRANULARITY: FieldDef = FieldDef::new(
+    "tcp.options.user_to_granularity",
+    "Granularity",
+    FieldType::Bool,
+)
+.mask(0x8000);
+pub static OPT_USER_TO_VAL: FieldDef = FieldDef::new(
+    "tcp.options.user_to_val",
+    "User Timeout",
+    FieldType::Uint(16),
+)
+.mask(0x7fff);
+pub static OPT_AO: FieldDef =
+    FieldDef::new("tcp.options.ao", "TCP Option - TCP AO", FieldType::Bytes);
+pub static OPT_AO_KEYID: FieldDef =
+    FieldDef::new("tcp.options.ao.keyid", "AO KeyID", FieldType::Uint(8));
+pub static OPT_AO_RNEXTKEYID: FieldDef = FieldDef::new(
+    "tcp.options.ao.rnextkeyid",
+    "AO RNextKeyID",
+    FieldType::Uint(8),
+);
+pub static OPT_AO_MAC: FieldDef = FieldDef::new("tcp.options.ao.mac", "AO MAC", FieldType::Bytes);
+pub static OPT_SCPS_VECTOR: FieldDef = FieldDef::new(
+    "tcp.options.scps.vector",
+    "TCP SCPS Capabilities Vector",
+    FieldType::Uint(8),
+);
+pub static OPT_SCPS_BINDING: FieldDef = FieldDef::new(
+    "tcp.options.scps.binding",
+    "Connection ID",
+    FieldType::Uint(8),
+);
+pub static OPTION_LEN_INVALID: FieldDef = FieldDef::new(
+    "tcp.option.len.invalid",
+    "Invalid length for option",
+    FieldType::None,
+);
+pub static TIME_RELATIVE: FieldDef = FieldDef::new(
+    "tcp.time_relative",
+    "Time since first frame in this TCP stream",
+    FieldType::RelTime,
+);
+pub static TIME_DELTA: FieldDef = FieldDef::new(
+    "tcp.time_delta",
+    "Time since previous frame in this TCP stream",
+    FieldType::RelTime,
 );
 pub static PAYLOAD: FieldDef = FieldDef::new("tcp.payload", "TCP payload", FieldType::Bytes);
 
@@ -637,7 +742,18 @@ struct Direction {
 struct Conversation {
     stream: u32,
     dirs: [Direction; 2],
+    /// AccECN negotiation (RFC 9768) seen so far: [`ACC_ECN_SYN`], [`ACC_ECN_SYN_ACK`].
+    acc_ecn: u8,
+    /// Capture times (ns since the epoch) of the first and latest segments.
+    first_ns: Option<i64>,
+    last_ns: Option<i64>,
 }
+
+/// A SYN with AE, CWR and ECE all set asks for Accurate ECN.
+const ACC_ECN_SYN: u8 = 1;
+/// A SYN-ACK answering with one of the AccECN patterns: from then on AE,
+/// CWR and ECE form the ACE counter (what Wireshark shows as `tcp.flags.ace`).
+const ACC_ECN_SYN_ACK: u8 = 2;
 
 impl Conversation {
     fn new(stream: u32) -> Conversation {
@@ -648,6 +764,9 @@ impl Conversation {
         Conversation {
             stream,
             dirs: [dir; 2],
+            acc_ecn: 0,
+            first_ns: None,
+            last_ns: None,
         }
     }
 }
@@ -828,7 +947,7 @@ impl Dissector for TcpDissector {
             cx.add(&SEQ_RAW, f::SEQ, Value::U64(tcp.seq().into()));
             cx.add(&ACK_RAW, f::ACK, Value::U64(tcp.ack().into()));
             cx.add(&HDR_LEN, f::DATA_OFFSET, Value::U64(header_len as u64));
-            add_flags(cx, tcp);
+            add_flags(cx, tcp, false);
             cx.malformed(f::DATA_OFFSET.start, "TCP data offset below 5");
             return Handoff::done(data.len());
         }
@@ -855,7 +974,8 @@ impl Dissector for TcpDissector {
         } else {
             None
         };
-        let analysis = analyse.then(|| self.analyse(&flow, tcp, seg_len, wscale));
+        let now_ns = frame_time_ns(cx);
+        let analysis = analyse.then(|| self.analyse(&flow, tcp, now_ns, wscale));
 
         if let Some(a) = &analysis {
             cx.generated(&STREAM, 0..0, Value::U64(a.stream.into()));
@@ -879,7 +999,7 @@ impl Dissector for TcpDissector {
         cx.add(&ACK, f::ACK, Value::U64(ack_rel.into()));
         cx.add(&ACK_RAW, f::ACK, Value::U64(tcp.ack().into()));
         cx.add(&HDR_LEN, f::DATA_OFFSET, Value::U64(header_len as u64));
-        add_flags(cx, tcp);
+        add_flags(cx, tcp, analysis.as_ref().is_some_and(|a| a.use_ace));
         cx.add(
             &WINDOW_SIZE_VALUE,
             f::WINDOW,
@@ -892,7 +1012,19 @@ impl Dissector for TcpDissector {
             }
         }
         cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(tcp.checksum().into()));
+        // tshark does not verify by default (status 2); the verdict goes
+        // into `checksum_calculated`, which the tree and -v read.
         cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(2));
+        if cx.full_detail() && data.len() >= reported {
+            let field = tcp.checksum();
+            if let Some(calculated) = netaddr::calculated_checksum(cx, PROTOCOL, data, field) {
+                cx.generated(
+                    &CHECKSUM_CALCULATED,
+                    f::CHECKSUM,
+                    Value::U64(calculated.into()),
+                );
+            }
+        }
         cx.add(
             &URGENT_POINTER,
             f::URGENT,
@@ -919,11 +1051,21 @@ impl Dissector for TcpDissector {
             cx.malformed(f::DATA_OFFSET.start, "TCP header longer than the segment");
             return Handoff::done(data.len());
         }
-        if header_len > HEADER_LEN && cx.full_detail() {
+        // Walked in summary mode too: a bad option length marks the layer.
+        if header_len > HEADER_LEN {
             add_options(cx, tcp, ack_base);
         }
         if !cx.need(header_len, "TCP options") {
             return Handoff::done(data.len());
+        }
+        if let Some(a) = &analysis {
+            add_timestamps(
+                cx,
+                &TIME_RELATIVE,
+                &TIME_DELTA,
+                a.since_first_ns,
+                a.since_previous_ns,
+            );
         }
         if data.len() > header_len {
             cx.add(&PAYLOAD, header_len..data.len(), Value::Bytes);
@@ -958,6 +1100,29 @@ impl Dissector for TcpDissector {
     }
 }
 
+/// The frame's capture time in nanoseconds since the epoch.
+pub(crate) fn frame_time_ns(cx: &Context<'_>) -> i64 {
+    let frame = cx.frame();
+    frame
+        .ts_sec
+        .saturating_mul(1_000_000_000)
+        .saturating_add(i64::from(frame.ts_nsec))
+}
+
+/// Wireshark's "Timestamps" of a conversation: seconds since its first
+/// frame and since its previous one.
+pub(crate) fn add_timestamps(
+    cx: &mut Context<'_>,
+    relative: &'static FieldDef,
+    delta: &'static FieldDef,
+    since_first_ns: i64,
+    since_previous_ns: i64,
+) {
+    let seconds = |ns: i64| Value::F64(ns as f64 / 1e9);
+    cx.generated(relative, 0..0, seconds(since_first_ns));
+    cx.generated(delta, 0..0, seconds(since_previous_ns));
+}
+
 /// Wireshark's per-segment results from the conversation state.
 struct Analysis {
     stream: u32,
@@ -967,6 +1132,11 @@ struct Analysis {
     ack_base: u32,
     window: u64,
     scale_factor: Option<i64>,
+    /// AE, CWR and ECE are the AccECN counter here.
+    use_ace: bool,
+    /// Time since the stream's first segment and since its previous one.
+    since_first_ns: i64,
+    since_previous_ns: i64,
 }
 
 /// The window shift a SYN announces (Wireshark caps it at 14).
@@ -980,13 +1150,7 @@ fn window_shift(tcp: Tcp<'_>) -> Option<u8> {
 }
 
 impl TcpDissector {
-    fn analyse(
-        &mut self,
-        flow: &Flow,
-        tcp: Tcp<'_>,
-        _seg_len: usize,
-        wscale: Option<u8>,
-    ) -> Analysis {
+    fn analyse(&mut self, flow: &Flow, tcp: Tcp<'_>, now_ns: i64, wscale: Option<u8>) -> Analysis {
         let flags = tcp.flags();
         let (seq, ack) = (tcp.seq(), tcp.ack());
         let (conv, dir) = self.state.conversation(flow, seq, flags);
@@ -1021,7 +1185,24 @@ impl TcpDissector {
         } else {
             (window, Some(i64::from(scale)))
         };
+        let ace_bits = flags & (TcpFlags::AE | TcpFlags::CWR | TcpFlags::ECE);
+        if syn && !has_ack && ace_bits.bits() == 0x1c0 {
+            conv.acc_ecn |= ACC_ECN_SYN;
+        }
+        if syn && has_ack && conv.acc_ecn & ACC_ECN_SYN != 0 {
+            let answer = ace_bits.bits() >> 6;
+            // AccECN answers: CWR alone or with ECE, AE alone or with CWR (RFC 9768 Table 2).
+            if matches!(answer, 0b010 | 0b011 | 0b100 | 0b110) {
+                conv.acc_ecn |= ACC_ECN_SYN_ACK;
+            }
+        }
+        let use_ace = !syn && conv.acc_ecn & ACC_ECN_SYN_ACK != 0;
+        let first_ns = *conv.first_ns.get_or_insert(now_ns);
+        let previous_ns = conv.last_ns.replace(now_ns).unwrap_or(now_ns);
         Analysis {
+            since_first_ns: now_ns.saturating_sub(first_ns),
+            since_previous_ns: now_ns.saturating_sub(previous_ns),
+            use_ace,
             stream: conv.stream,
             seq: seq.wrapping_sub(fwd_base),
             ack: ack.wrapping_sub(ack_base),
@@ -1032,15 +1213,25 @@ impl TcpDissector {
     }
 }
 
-fn add_flags(cx: &mut Context<'_>, tcp: Tcp<'_>) {
+/// The flag word and its bits; with `use_ace` (AccECN negotiated) AE, CWR
+/// and ECE are one counter, as Wireshark shows them.
+fn add_flags(cx: &mut Context<'_>, tcp: Tcp<'_>, use_ace: bool) {
     let raw = be16(tcp.data, f::FLAGS.start);
     let flags = tcp.flags();
     cx.push(&FLAGS, f::FLAGS, Value::U64(u64::from(raw & 0x0fff)));
-    cx.add(&FLAG_RES, f::FLAGS, Value::U64(tcp.reserved().into()));
+    cx.add(&FLAG_RES, f::FLAGS, Value::Bool(tcp.reserved() != 0));
+    if use_ace {
+        cx.add(&FLAG_ACE, f::FLAGS, Value::U64(u64::from(raw >> 6 & 7)));
+    } else {
+        for (def, bit) in [
+            (&FLAG_AE, TcpFlags::AE),
+            (&FLAG_CWR, TcpFlags::CWR),
+            (&FLAG_ECE, TcpFlags::ECE),
+        ] {
+            cx.add(def, f::FLAGS, Value::Bool(flags.contains(bit)));
+        }
+    }
     for (def, bit) in [
-        (&FLAG_AE, TcpFlags::AE),
-        (&FLAG_CWR, TcpFlags::CWR),
-        (&FLAG_ECE, TcpFlags::ECE),
         (&FLAG_URG, TcpFlags::URG),
         (&FLAG_ACK, TcpFlags::ACK),
         (&FLAG_PUSH, TcpFlags::PSH),
@@ -1050,7 +1241,43 @@ fn add_flags(cx: &mut Context<'_>, tcp: Tcp<'_>) {
     ] {
         cx.add(def, f::FLAGS, Value::Bool(flags.contains(bit)));
     }
+    if cx.full_detail() {
+        let text = flags_picture(raw & 0x0fff, use_ace);
+        cx.add(&FLAGS_STR, f::FLAGS, Value::Static(text));
+    }
     cx.pop();
+}
+
+/// Wireshark's `tcp.flags.str`: one letter per set bit of the twelve, a
+/// middle dot per clear one, and `-N-` for the ACE counter. All 8192
+/// pictures are made once, on first use, so a packet costs a lookup.
+fn flags_picture(flags: u16, use_ace: bool) -> &'static str {
+    static PICTURES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let pictures = PICTURES.get_or_init(|| {
+        (0..0x2000u16)
+            .map(|i| {
+                let ace = i & 0x1000 != 0;
+                let mut s = String::new();
+                for (bit, letter) in "RRRACEUAPRSF".chars().enumerate() {
+                    let mask = 0x800 >> bit;
+                    if ace && (3..6).contains(&bit) {
+                        if bit == 3 {
+                            s.push('-');
+                            s.push(char::from(b'0' + (i >> 6 & 7) as u8));
+                            s.push('-');
+                        }
+                    } else if i & mask != 0 {
+                        s.push(letter);
+                    } else {
+                        s.push('\u{b7}');
+                    }
+                }
+                s
+            })
+            .collect()
+    });
+    let index = usize::from(flags & 0x0fff) | if use_ace { 0x1000 } else { 0 };
+    pictures.get(index).map_or("", String::as_str)
 }
 
 /// The options subtree, Wireshark style: one node per option with its kind,
@@ -1064,8 +1291,14 @@ fn add_options(cx: &mut Context<'_>, tcp: Tcp<'_>, ack_base: u32) {
             // An option cut by the capture is not malformed; `need` marks the cut.
             Err(_) if end > tcp.data.len() => break,
             Err(e) => {
+                // The length byte is below 2 or runs past the header.
                 let at = HEADER_LEN + e.offset;
-                cx.add(&OPT_UNKNOWN, at..end, Value::Bytes);
+                cx.push(&OPT_UNKNOWN, at..end, Value::Bytes);
+                cx.add(&OPTION_KIND, at..at + 1, Value::U64(e.kind.into()));
+                if let Some(&len) = tcp.data.get(at + 1) {
+                    cx.add(&OPTION_LEN, at + 1..at + 2, Value::U64(len.into()));
+                }
+                cx.pop();
                 cx.malformed(at, "TCP option length");
                 break;
             }
@@ -1085,6 +1318,14 @@ fn add_options(cx: &mut Context<'_>, tcp: Tcp<'_>, ack_base: u32) {
             kind::FAST_OPEN => &OPT_TFO,
             kind::MPTCP => &OPT_MPTCP,
             kind::SCPS => &OPT_SCPS,
+            kind::ECHO => &OPT_ECHO,
+            kind::ECHO_REPLY => &OPT_ECHO_REPLY,
+            kind::CC => &OPT_CC,
+            kind::CC_NEW => &OPT_CC_NEW,
+            kind::CC_ECHO => &OPT_CC_ECHO,
+            kind::MD5 => &OPT_MD5,
+            kind::USER_TIMEOUT => &OPT_USER_TO,
+            kind::TCP_AO => &OPT_AO,
             kind::EXPERIMENT1 | kind::EXPERIMENT2 => &OPT_EXPERIMENTAL,
             _ => &OPT_UNKNOWN,
         };
@@ -1095,13 +1336,22 @@ fn add_options(cx: &mut Context<'_>, tcp: Tcp<'_>, ack_base: u32) {
             Value::U64(option.kind.into()),
         );
         if option.len > 1 {
-            cx.add(
-                &OPTION_LEN,
-                start + 1..start + 2,
-                Value::U64(option.len as u64),
-            );
+            let len_range = start + 1..start + 2;
+            if expected_option_len(option.kind).is_some_and(|n| n != option.len) {
+                // Wireshark's expert note sits under the length.
+                cx.push(
+                    &OPTION_LEN,
+                    len_range.clone(),
+                    Value::U64(option.len as u64),
+                );
+                cx.add(&OPTION_LEN_INVALID, len_range, Value::None);
+                cx.pop();
+            } else {
+                cx.add(&OPTION_LEN, len_range, Value::U64(option.len as u64));
+            }
         }
         let body = start + 2;
+        let data_range = body..range.end;
         match decoded {
             TcpOption::Mss(mss) => cx.add(&OPT_MSS_VAL, body..body + 2, Value::U64(mss.into())),
             TcpOption::WindowScale(shift) => {
@@ -1126,6 +1376,11 @@ fn add_options(cx: &mut Context<'_>, tcp: Tcp<'_>, ack_base: u32) {
                     range.clone(),
                     Value::U64((blocks.len() / 8) as u64),
                 );
+                if let Some((left, right)) = dsack_block(tcp, blocks) {
+                    let (le, re) = (left.wrapping_sub(ack_base), right.wrapping_sub(ack_base));
+                    cx.add(&OPT_DSACK_LE, body..body + 4, Value::U64(le.into()));
+                    cx.add(&OPT_DSACK_RE, body + 4..body + 8, Value::U64(re.into()));
+                }
             }
             TcpOption::Timestamps { val, ecr } => {
                 cx.add(&OPT_TSVAL, body..body + 4, Value::U64(val.into()));
@@ -1140,13 +1395,105 @@ fn add_options(cx: &mut Context<'_>, tcp: Tcp<'_>, ack_base: u32) {
                 );
                 if exid == EXID_FAST_OPEN {
                     add_fast_open(cx, body + 2, data);
+                } else if !data.is_empty() {
+                    cx.add(&OPT_EXPERIMENTAL_DATA, body + 2..range.end, Value::Bytes);
                 }
             }
+            TcpOption::Mptcp(_) => {
+                let option_bytes = tcp.data.get(range.clone()).unwrap_or(&[]);
+                mptcp::add_fields(cx, start, option_bytes);
+            }
+            TcpOption::Unknown { kind, data } => add_other_option(cx, kind, data_range, data),
             _ => {}
         }
         cx.pop();
     }
     cx.pop();
+}
+
+/// The total length an option of this kind must have, for kinds with one.
+fn expected_option_len(option_kind: u8) -> Option<usize> {
+    Some(match option_kind {
+        kind::MSS => 4,
+        kind::WSCALE => 3,
+        kind::SACK_PERMITTED => 2,
+        kind::TIMESTAMP => 10,
+        kind::ECHO | kind::ECHO_REPLY | kind::CC | kind::CC_NEW | kind::CC_ECHO => 6,
+        kind::MD5 => 18,
+        kind::USER_TIMEOUT => 4,
+        _ => return None,
+    })
+}
+
+/// The values of options `decode` leaves raw: the classic one-number ones,
+/// MD5, User Timeout, TCP-AO, and the payload of unknown kinds.
+fn add_other_option(cx: &mut Context<'_>, option_kind: u8, at: Range<usize>, data: &[u8]) {
+    let wrong_len = expected_option_len(option_kind).is_some_and(|n| n != data.len() + 2);
+    if wrong_len {
+        return;
+    }
+    let (start, n) = (at.start, data.len());
+    match option_kind {
+        kind::ECHO | kind::ECHO_REPLY => {
+            cx.add(&OPT_ECHO_VALUE, at, Value::U64(be32(data, 0).into()));
+        }
+        kind::CC | kind::CC_NEW | kind::CC_ECHO => {
+            cx.add(&OPT_CC_VALUE, at, Value::U64(be32(data, 0).into()));
+        }
+        kind::MD5 => cx.add(&OPT_MD5_DIGEST, at, Value::Bytes),
+        kind::USER_TIMEOUT => {
+            let raw = be16(data, 0);
+            cx.add(
+                &OPT_USER_TO_GRANULARITY,
+                at.clone(),
+                Value::Bool(raw & 0x8000 != 0),
+            );
+            cx.add(&OPT_USER_TO_VAL, at, Value::U64(u64::from(raw & 0x7fff)));
+        }
+        kind::TCP_AO if n >= 2 => {
+            cx.add(
+                &OPT_AO_KEYID,
+                start..start + 1,
+                Value::U64(byte(data, 0).into()),
+            );
+            cx.add(
+                &OPT_AO_RNEXTKEYID,
+                start + 1..start + 2,
+                Value::U64(byte(data, 1).into()),
+            );
+            if n > 2 {
+                cx.add(&OPT_AO_MAC, start + 2..start + n, Value::Bytes);
+            }
+        }
+        kind::SCPS if n >= 2 => {
+            cx.add(
+                &OPT_SCPS_VECTOR,
+                start..start + 1,
+                Value::U64(byte(data, 0).into()),
+            );
+            cx.add(
+                &OPT_SCPS_BINDING,
+                start + 1..start + 2,
+                Value::U64(byte(data, 1).into()),
+            );
+        }
+        kind::SCPS | kind::TCP_AO => {}
+        _ if n > 0 => cx.add(&OPT_UNKNOWN_PAYLOAD, at, Value::Bytes),
+        _ => {}
+    }
+}
+
+/// The first SACK block when it reports a duplicate (RFC 2883 D-SACK): it
+/// lies below the acknowledgment number, or inside the second block.
+fn dsack_block(tcp: Tcp<'_>, blocks: &[u8]) -> Option<(u32, u32)> {
+    let mut edges = sack_blocks(blocks);
+    let (left, right) = edges.next()?;
+    let before = |a: u32, b: u32| (a.wrapping_sub(b) as i32) < 0;
+    let below_ack = tcp.flags().contains(TcpFlags::ACK) && before(left, tcp.ack());
+    let inside_next = edges
+        .next()
+        .is_some_and(|(l2, r2)| !before(left, l2) && !before(r2, right));
+    (below_ack || inside_next).then_some((left, right))
 }
 
 fn add_fast_open(cx: &mut Context<'_>, at: usize, cookie: &[u8]) {
@@ -1214,11 +1561,24 @@ fn render_tcpdump(r: &mut Render<'_>) -> fmt::Result {
     if hlen > length {
         return write!(r, " [bad hdr length {hlen} - too long, > {length}]");
     }
-    let seq = r.u64(&TCPDUMP_SEQ).map_or(tcp.seq(), |v| v as u32);
-    let ack = r.u64(&TCPDUMP_ACK).map_or(tcp.ack(), |v| v as u32);
-    let sack_base = r.u64(&TCPDUMP_SACK_BASE).map_or(0, |v| v as u32);
+    let verbose = r.options.verbose;
+    // tcpdump checks the sum only when the whole segment was captured.
+    if verbose > 0 && bytes.len() as u64 >= u64::from(length) {
+        if let Some(calculated) = r.u64(&CHECKSUM_CALCULATED) {
+            write_checksum_verdict(r, tcp.checksum(), calculated as u16)?;
+        }
+    }
+    let (seq, ack, sack_base) = if r.options.absolute_seq {
+        (tcp.seq(), tcp.ack(), 0)
+    } else {
+        (
+            r.u64(&TCPDUMP_SEQ).map_or(tcp.seq(), |v| v as u32),
+            r.u64(&TCPDUMP_ACK).map_or(tcp.ack(), |v| v as u32),
+            r.u64(&TCPDUMP_SACK_BASE).map_or(0, |v| v as u32),
+        )
+    };
     let length = length - hlen;
-    if length > 0 || flags & 0x07 != 0 {
+    if length > 0 || flags & 0x07 != 0 || verbose > 1 {
         r.text(", seq ");
         r.number(seq);
         if length > 0 {
@@ -1246,6 +1606,10 @@ fn render_tcpdump(r: &mut Render<'_>) -> fmt::Result {
     if length == 0 {
         return Ok(());
     }
+    if flags & 0x04 != 0 && verbose > 0 {
+        let payload = bytes.get(hlen as usize..).unwrap_or(&[]);
+        return write_rst_data(r, payload, length as usize);
+    }
     if (bytes.len() as u32) < hlen {
         return write!(
             r,
@@ -1257,6 +1621,51 @@ fn render_tcpdump(r: &mut Render<'_>) -> fmt::Result {
         return r.next();
     }
     write_port_text(r, tcp, length as usize)
+}
+
+/// tcpdump's `, cksum 0x1234 (correct)` or `(incorrect -> 0x5678)`.
+fn write_checksum_verdict(r: &mut Render<'_>, field: u16, calculated: u16) -> fmt::Result {
+    write!(r, ", cksum 0x{field:04x}")?;
+    if field == calculated {
+        r.write_str(" (correct)")
+    } else {
+        write!(r, " (incorrect -> 0x{calculated:04x})")
+    }
+}
+
+/// tcpdump's `print_tcp_rst_data`: RFC 1122 lets a reset carry text saying
+/// why; at most 30 bytes are shown, `+` marking more.
+fn write_rst_data(r: &mut Render<'_>, payload: &[u8], length: usize) -> fmt::Result {
+    const MAX_RST_DATA_LEN: usize = 30;
+    r.write_str(if payload.len() >= length {
+        " [RST"
+    } else {
+        " [!RST"
+    })?;
+    let mut shown = length;
+    if shown > MAX_RST_DATA_LEN {
+        shown = MAX_RST_DATA_LEN;
+        r.write_char('+')?;
+    }
+    r.write_char(' ')?;
+    for &c in payload.iter().take(shown) {
+        write_tcpdump_char(r, c)?;
+    }
+    r.write_char(']')
+}
+
+/// tcpdump's `fn_print_char`: `M-` for the high bit, `^X` for controls.
+fn write_tcpdump_char(r: &mut Render<'_>, mut c: u8) -> fmt::Result {
+    if !c.is_ascii() {
+        c &= 0x7f;
+        r.write_str("M-")?;
+    }
+    if is_print(c) {
+        r.write_char(c as char)
+    } else {
+        r.write_char('^')?;
+        r.write_char(if c == 0x7f { '?' } else { (c ^ 0x40) as char })
+    }
 }
 
 /// The payload length tcpdump hands to the transport printers: what the
@@ -1327,6 +1736,7 @@ fn write_tcpdump_options(
     hlen: usize,
     sack_base: u32,
 ) -> Result<OptionsEnd, fmt::Error> {
+    let tcp_flags = byte(bytes, f::FLAGS.start + 1);
     r.write_str(", options [")?;
     let mut left = hlen - HEADER_LEN;
     let mut at = HEADER_LEN;
@@ -1368,7 +1778,7 @@ fn write_tcpdump_options(
             left,
             len,
         };
-        match write_option_body(r, opt, &body, sack_base)? {
+        match write_option_body(r, opt, &body, sack_base, tcp_flags)? {
             Ok(datalen) => {
                 at += datalen;
                 left -= datalen;
@@ -1445,6 +1855,7 @@ fn write_option_body(
     opt: u8,
     b: &OptionBody<'_>,
     sack_base: u32,
+    tcp_flags: u8,
 ) -> Result<Result<usize, Stop>, fmt::Error> {
     macro_rules! check {
         ($n:expr) => {
@@ -1542,7 +1953,10 @@ fn write_option_body(
         kind::MPTCP => {
             let datalen = b.data_len();
             check!(datalen);
-            write_mptcp(r, b)?;
+            let option = b.bytes.get(b.at - 2..b.at + datalen).unwrap_or(&[]);
+            if !mptcp::write_tcpdump(r, option, tcp_flags)? {
+                return Ok(Err(Stop::Bad));
+            }
             datalen
         }
         kind::FAST_OPEN => {
@@ -1595,24 +2009,6 @@ fn write_fast_open(r: &mut Render<'_>, cookie: &[u8], experimental: bool) -> fmt
         r.write_str(" cookie ")?;
         write_hex(r, cookie)
     }
-}
-
-/// MPTCP option subtype names as tcpdump prints them (RFC 8684).
-fn write_mptcp(r: &mut Render<'_>, b: &OptionBody<'_>) -> fmt::Result {
-    const SUBTYPES: [&str; 9] = [
-        "capable",
-        "join",
-        "dss",
-        "add-addr",
-        "rem-addr",
-        "prio",
-        "fail",
-        "fast-close",
-        "tcprst",
-    ];
-    let subtype = usize::from(b.u8(0) >> 4);
-    let name = SUBTYPES.get(subtype).copied().unwrap_or("unknown");
-    write!(r, " {name}")
 }
 
 fn write_hex(out: &mut impl Write, bytes: &[u8]) -> fmt::Result {
@@ -1711,8 +2107,9 @@ fn fetch_token(data: &[u8], idx: usize, len: usize) -> Option<(&[u8], usize)> {
     Some((token, i))
 }
 
-/// tcpdump's `txtproto_print` in its one-line form: `PROTO` and, for a
-/// request or response line, `: first line`.
+/// tcpdump's `txtproto_print`: `PROTO` and, for a request or response
+/// line, `: first line`; with -v `, length: N` and every text line on its
+/// own tab-indented line.
 fn write_txtproto(
     r: &mut Render<'_>,
     data: &[u8],
@@ -1740,6 +2137,35 @@ fn write_txtproto(
     if !print_line {
         return Ok(());
     }
+    if r.options.verbose == 0 {
+        write_txt_line(r, ": ", data, 0, len, proto)?;
+        return Ok(());
+    }
+    r.write_str(", length: ")?;
+    r.number(len as u64);
+    let mut at = 0;
+    while at < len {
+        match write_txt_line(r, "\n\t", data, at, len, proto)? {
+            Some(next) => at = next,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
+/// tcpdump's `print_txt_line`: the line starting at `at`, after `prefix`,
+/// if it is all printable and ends in LF or CRLF; returns where the next
+/// line starts. A line without an end is printed as cut (` [|proto]`), as
+/// is running out of captured bytes; binary data prints nothing. `None`
+/// means stop.
+fn write_txt_line(
+    r: &mut Render<'_>,
+    prefix: &str,
+    data: &[u8],
+    at: usize,
+    len: usize,
+    proto: &str,
+) -> Result<Option<usize>, fmt::Error> {
     // tcpdump names the protocol in lower case in its truncation mark.
     let trunc = |r: &mut Render<'_>| {
         r.write_str(" [|")?;
@@ -1748,37 +2174,43 @@ fn write_txtproto(
         }
         r.write_char(']')
     };
-    // tcpdump's print_txt_line: the first line, if it is all printable.
-    let mut i = 0;
-    while i < len {
+    let mut i = at;
+    let next = loop {
+        if i >= len {
+            // All printable but no end of line: tcpdump shows it as cut.
+            r.write_str(prefix)?;
+            write_line(r, data.get(at..i).unwrap_or(&[]))?;
+            trunc(r)?;
+            return Ok(None);
+        }
         let Some(&c) = data.get(i) else {
-            return trunc(r);
+            trunc(r)?;
+            return Ok(None);
         };
+        if c == b'\n' {
+            break i + 1;
+        }
         if c == b'\r' {
             if i + 1 >= len {
-                return Ok(());
+                return Ok(None);
             }
             match data.get(i + 1) {
-                None => return trunc(r),
-                Some(b'\n') => break,
-                Some(_) => return Ok(()),
+                None => {
+                    trunc(r)?;
+                    return Ok(None);
+                }
+                Some(b'\n') => break i + 2,
+                Some(_) => return Ok(None),
             }
         }
-        if c == b'\n' {
-            break;
-        }
         if !is_print(c) && c != b'\t' {
-            return Ok(());
+            return Ok(None);
         }
         i += 1;
-    }
-    r.write_str(": ")?;
-    write_line(r, data.get(..i).unwrap_or(&[]))?;
-    if i >= len {
-        // All printable but no end of line: tcpdump shows it as cut.
-        return trunc(r);
-    }
-    Ok(())
+    };
+    r.write_str(prefix)?;
+    write_line(r, data.get(at..i).unwrap_or(&[]))?;
+    Ok(Some(next))
 }
 
 fn write_line(r: &mut Render<'_>, line: &[u8]) -> fmt::Result {
@@ -1811,7 +2243,7 @@ fn write_ssh_banner(r: &mut Render<'_>, data: &[u8], len: usize) -> fmt::Result 
 }
 
 pub fn register(registry: &mut dissect_core::Registry) {
-    registry.register(Table::IP_PROTO, 6, TcpDissector::default());
+    registry.register(Table::IP_PROTO, PROTOCOL.into(), TcpDissector::default());
 }
 
 #[cfg(test)]
@@ -2038,6 +2470,14 @@ pub(crate) mod test_frames {
     /// each frame is cut to `caplen` bytes if given. Returns the tcpdump
     /// lines and the packets.
     pub fn run(frames: &[(Vec<u8>, Option<usize>)]) -> Vec<(String, Packet)> {
+        run_with(frames, &RenderOptions::default())
+    }
+
+    /// [`run`] printing with `options` (-v, -S, ...).
+    pub fn run_with(
+        frames: &[(Vec<u8>, Option<usize>)],
+        options: &RenderOptions,
+    ) -> Vec<(String, Packet)> {
         let mut registry: Registry = crate::registry();
         let mut out = Vec::new();
         for (i, (bytes, caplen)) in frames.iter().enumerate() {
@@ -2052,12 +2492,42 @@ pub(crate) mod test_frames {
             let mut packet = Packet::new();
             registry.dissect(&frame, &bytes[..cut], &mut packet);
             let mut line = String::new();
-            registry
-                .render(&packet, &RenderOptions::default(), &mut line)
-                .unwrap();
+            registry.render(&packet, options, &mut line).unwrap();
             out.push((line, packet));
         }
         out
+    }
+
+    /// Sets the transport checksum at `at` (offset in the transport bytes)
+    /// of a frame made by [`ipv4`] or [`ipv6`] to the right value.
+    pub fn fix_checksum(frame: &mut [u8], protocol: u8, at: usize) {
+        use crate::netaddr::{expected_checksum, transport_checksum, NetAddrs};
+        let v6 = frame[12] == 0x86;
+        let (start, mut addrs) = (
+            if v6 { 54 } else { 34 },
+            NetAddrs {
+                v6,
+                ..NetAddrs::default()
+            },
+        );
+        if v6 {
+            addrs.src.copy_from_slice(&frame[22..38]);
+            addrs.dst.copy_from_slice(&frame[38..54]);
+        } else {
+            addrs.src[..4].copy_from_slice(&frame[26..30]);
+            addrs.dst[..4].copy_from_slice(&frame[30..34]);
+        }
+        frame[start + at..start + at + 2].copy_from_slice(&[0, 0]);
+        let residue = transport_checksum(&addrs, protocol, &frame[start..]);
+        let sum = expected_checksum(0, residue);
+        frame[start + at..start + at + 2].copy_from_slice(&sum.to_be_bytes());
+    }
+
+    pub fn verbose(level: u8) -> RenderOptions {
+        RenderOptions {
+            verbose: level,
+            ..RenderOptions::default()
+        }
     }
 
     pub fn status(packet: &Packet, layer: &str) -> Option<Status> {
@@ -2251,10 +2721,94 @@ mod dissector_tests {
         let out = run(&[(ipv4(6, &syn, 0), None)]);
         assert!(
             out[0].0.ends_with(
-                "options [exp-tfo cookiereq,sack 1 {1:16},mptcp capable,tfo  cookie 01020304,unknown-77 0xab,eol], length 0"
+                "options [exp-tfo cookiereq,sack 1 {1:16},mptcp 4 capable v0 csum,tfo  cookie 01020304,unknown-77 0xab,eol], length 0"
             ),
             "{}",
             out[0].0
+        );
+    }
+
+    #[test]
+    fn verbose_checksum_and_numbers() {
+        use super::test_frames::{fix_checksum, run_with, verbose};
+        let syn = segment(1000, 80, 5000, 0, 0x02, &[], &[]);
+        let ack = segment(1000, 80, 5001, 9001, 0x10, &[], &[]);
+        let mut frames = vec![ipv4(6, &syn, 0), ipv4(6, &ack, 0), ipv4(6, &ack, 0)];
+        fix_checksum(&mut frames[0], 6, 16);
+        fix_checksum(&mut frames[1], 6, 16);
+        frames[2][34 + 16] ^= 0xff; // a wrong checksum
+        let frames: Vec<_> = frames.into_iter().map(|f| (f, None)).collect();
+        let sum = u16::from_be_bytes([frames[0].0[50], frames[0].0[51]]);
+        let out = run_with(&frames, &verbose(1));
+        let expected =
+            format!("Flags [S], cksum 0x{sum:04x} (correct), seq 5000, win 64240, length 0");
+        assert!(out[0].0.ends_with(&expected), "{}", out[0].0);
+        assert_eq!(
+            value(&out[0].1, "tcp.checksum_calculated"),
+            Some(sum.into())
+        );
+        assert!(
+            out[1].0.contains("(correct), ack 9001, win"),
+            "{}",
+            out[1].0
+        );
+        assert!(out[2].0.contains("(incorrect -> 0x"), "{}", out[2].0);
+        // -vv shows the sequence number of a pure ACK too; -S keeps it absolute.
+        let out = run_with(&frames, &verbose(2));
+        assert!(out[2].0.contains(", seq 0, ack 1, win"), "{}", out[2].0);
+        let absolute = dissect_core::RenderOptions {
+            absolute_seq: true,
+            ..verbose(2)
+        };
+        let out = run_with(&frames, &absolute);
+        assert!(
+            out[2].0.contains(", seq 5001, ack 9001, win"),
+            "{}",
+            out[2].0
+        );
+    }
+
+    #[test]
+    fn reset_text_with_verbose() {
+        use super::test_frames::{run_with, verbose};
+        let rst = segment(80, 1000, 1, 1, 0x14, &[], b"no\x01\xffthanks");
+        let out = run_with(&[(ipv4(6, &rst, 0), None)], &verbose(1));
+        assert!(
+            out[0].0.ends_with("length 10 [RST no^AM-^?thanks]"),
+            "{}",
+            out[0].0
+        );
+        let long = segment(80, 1000, 1, 1, 0x04, &[], &[b'x'; 40]);
+        let out = run_with(&[(ipv4(6, &long, 0), None)], &verbose(1));
+        assert!(
+            out[0].0.ends_with(&format!(" [RST+ {}]", "x".repeat(30))),
+            "{}",
+            out[0].0
+        );
+    }
+
+    #[test]
+    fn tree_extras() {
+        // A D-SACK block below the acknowledgment number, and an unknown option.
+        let options = [1, 1, 5, 10, 0, 0, 0, 5, 0, 0, 0, 9, 99, 4, 0xab, 0xcd];
+        let seg = segment(1, 2, 100, 20, 0x10, &options, &[]);
+        let out = run(&[(ipv4(6, &seg, 0), None)]);
+        let packet = &out[0].1;
+        assert_eq!(
+            value(packet, "tcp.options.sack.dsack_le"),
+            Some(u64::from(5u32.wrapping_sub(19)))
+        );
+        assert!(packet.field("tcp.options.unknown.payload").is_some());
+        let text = packet.field("tcp.flags.str").map(|f| f.value);
+        assert_eq!(
+            text,
+            Some(dissect_core::Value::Static(
+                "\u{b7}\u{b7}\u{b7}\u{b7}\u{b7}\u{b7}\u{b7}A\u{b7}\u{b7}\u{b7}\u{b7}"
+            ))
+        );
+        assert_eq!(
+            super::flags_picture(0x1d0, true),
+            "\u{b7}\u{b7}\u{b7}-7-\u{b7}A\u{b7}\u{b7}\u{b7}\u{b7}"
         );
     }
 

@@ -7,7 +7,7 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::netaddr::NetAddrs;
+use crate::netaddr::{self, NetAddrs};
 use crate::wire::{be16, check_len, Error};
 
 /// Byte ranges of the header, named once: the view and the tree both use them.
@@ -21,6 +21,18 @@ pub mod field_range {
 use field_range as f;
 
 pub const HEADER_LEN: usize = 8;
+
+/// The IP protocol number of UDP.
+pub const PROTOCOL: u8 = 17;
+
+/// Wireshark's `udp.checksum.status` values.
+pub mod checksum_status {
+    pub const UNVERIFIED: u64 = 2;
+    /// Zero on IPv4 (or in a datagram quoted by ICMP): the sender computed none.
+    pub const NOT_PRESENT: u64 = 3;
+    /// Zero on IPv6, where the checksum is mandatory (RFC 8200 §8.1).
+    pub const ILLEGAL: u64 = 4;
+}
 
 /// Typed zero-copy view of a UDP datagram.
 #[derive(Debug, Clone, Copy)]
@@ -70,15 +82,6 @@ impl Serialize for Udp<'_> {
     }
 }
 
-fn names_checksum_status(v: u64) -> Option<&'static str> {
-    Some(match v {
-        0 => "Bad",
-        1 => "Good",
-        2 => "Unverified",
-        _ => return None,
-    })
-}
-
 pub static SRCPORT: FieldDef =
     FieldDef::new("udp.srcport", "Source Port", FieldType::Uint(16)).summary();
 pub static DSTPORT: FieldDef =
@@ -93,8 +96,26 @@ pub static CHECKSUM: FieldDef =
     FieldDef::new("udp.checksum", "Checksum", FieldType::Uint(16)).base(Base::Hex);
 pub static CHECKSUM_STATUS: FieldDef =
     FieldDef::new("udp.checksum.status", "Checksum Status", FieldType::Uint(8))
-        .names(names_checksum_status);
+        .names(crate::names::checksum_status_name);
+/// The value the checksum field should hold (Wireshark's name; tshark emits
+/// it only with checksum verification enabled).
+pub static CHECKSUM_CALCULATED: FieldDef = FieldDef::new(
+    "udp.checksum_calculated",
+    "Calculated Checksum",
+    FieldType::Uint(16),
+)
+.base(Base::Hex);
 pub static STREAM: FieldDef = FieldDef::new("udp.stream", "Stream index", FieldType::Uint(32));
+pub static TIME_RELATIVE: FieldDef = FieldDef::new(
+    "udp.time_relative",
+    "Time since first frame",
+    FieldType::RelTime,
+);
+pub static TIME_DELTA: FieldDef = FieldDef::new(
+    "udp.time_delta",
+    "Time since previous frame",
+    FieldType::RelTime,
+);
 pub static PAYLOAD: FieldDef = FieldDef::new("udp.payload", "Payload", FieldType::Bytes);
 
 /// Streams remembered before the table is cleared (bounded memory).
@@ -103,31 +124,62 @@ const MAX_STREAMS: usize = 1 << 16;
 /// Addresses and ports of a datagram, the same key for both directions.
 type StreamKey = (bool, [u8; 16], u16, [u8; 16], u16);
 
+/// One conversation: its index and when its first and latest datagrams were
+/// captured (ns since the epoch).
+#[derive(Debug, Clone, Copy)]
+struct Stream {
+    index: u32,
+    first_ns: i64,
+    last_ns: i64,
+}
+
 #[derive(Debug, Default)]
 pub struct UdpDissector {
-    streams: FastMap<StreamKey, u32>,
+    streams: FastMap<StreamKey, Stream>,
     next_stream: u32,
 }
 
 impl UdpDissector {
-    /// Wireshark's `udp.stream`: conversations numbered in order of appearance.
-    fn stream(&mut self, cx: &Context<'_>, sport: u16, dport: u16) -> u32 {
+    /// Wireshark's `udp.stream` (conversations numbered in order of
+    /// appearance) and, unless `quoted`, the stream's timestamps: time since
+    /// its first and its previous datagram.
+    fn stream(
+        &mut self,
+        cx: &Context<'_>,
+        sport: u16,
+        dport: u16,
+        quoted: bool,
+    ) -> (u32, i64, i64) {
         let NetAddrs { v6, src, dst } = NetAddrs::of(cx).unwrap_or_default();
         let key = if (src, sport) <= (dst, dport) {
             (v6, src, sport, dst, dport)
         } else {
             (v6, dst, dport, src, sport)
         };
-        if let Some(&stream) = self.streams.get(&key) {
-            return stream;
+        let now = crate::tcp::frame_time_ns(cx);
+        if let Some(stream) = self.streams.get_mut(&key) {
+            let previous = stream.last_ns;
+            if !quoted {
+                stream.last_ns = now;
+            }
+            return (
+                stream.index,
+                now.saturating_sub(stream.first_ns),
+                now.saturating_sub(previous),
+            );
         }
         if self.streams.len() >= MAX_STREAMS {
             self.streams.clear();
         }
-        let stream = self.next_stream;
+        let index = self.next_stream;
         self.next_stream = self.next_stream.wrapping_add(1);
+        let stream = Stream {
+            index,
+            first_ns: now,
+            last_ns: now,
+        };
         self.streams.insert(key, stream);
-        stream
+        (index, 0, 0)
     }
 }
 
@@ -156,11 +208,34 @@ impl Dissector for UdpDissector {
         let reported = cx.reported_len();
         let length = usize::from(udp.length());
         cx.add(&LENGTH, f::LENGTH, Value::U64(length as u64));
-        cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(udp.checksum().into()));
-        cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(2));
+        let quoted = is_quoted(cx);
+        let checksum = udp.checksum();
+        cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(checksum.into()));
+        let v6 = cx
+            .previous_layers()
+            .iter()
+            .rev()
+            .find_map(|l| match l.name {
+                "ip" => Some(false),
+                "ipv6" => Some(true),
+                _ => None,
+            });
+        let status = match (checksum, v6) {
+            (0, Some(true)) if !quoted => checksum_status::ILLEGAL,
+            (0, _) => checksum_status::NOT_PRESENT,
+            _ => checksum_status::UNVERIFIED,
+        };
+        cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(status));
         // Wireshark numbers a datagram quoted in an ICMP error too.
-        let stream = self.stream(cx, sport, dport);
-        cx.generated(&STREAM, 0..0, Value::U64(stream.into()));
+        // Conversations feed only the tree: the default line skips the lookup.
+        if cx.full_detail() {
+            let (stream, since_first, since_previous) = self.stream(cx, sport, dport, quoted);
+            cx.generated(&STREAM, 0..0, Value::U64(stream.into()));
+            if !quoted {
+                let (relative, delta) = (&TIME_RELATIVE, &TIME_DELTA);
+                crate::tcp::add_timestamps(cx, relative, delta, since_first, since_previous);
+            }
+        }
         // IPv6 jumbograms (RFC 2675) carry 0 and let the IP length rule.
         let length = if length == 0 && reported > 0xffff {
             reported
@@ -171,24 +246,32 @@ impl Dissector for UdpDissector {
             cx.malformed(f::LENGTH.start, "UDP length below 8");
             return Handoff::done(data.len());
         }
-        // An ICMP error quotes only the start of a datagram: not a defect.
-        let length = if length > reported && is_quoted(cx) {
-            reported
-        } else {
-            length
-        };
-        if length > reported {
+        // The payload ends where the datagram or the IP payload does, as in
+        // tcpdump. A length beyond the IP payload is a defect, except in a
+        // fragment (the rest follows) or in an ICMP error's quote.
+        let end = length.min(reported);
+        if length > reported && !quoted && !netaddr::is_fragment(cx) {
             cx.malformed(f::LENGTH.start, "UDP length beyond the IP payload");
-            return Handoff::done(data.len());
         }
-        let payload_end = length.min(data.len());
+        // Only the tree and -v read the verdict; IPv4 may carry no checksum.
+        if cx.full_detail() && status != checksum_status::NOT_PRESENT && length <= reported {
+            if let Some(datagram) = data.get(..length) {
+                if let Some(calculated) =
+                    netaddr::calculated_checksum(cx, PROTOCOL, datagram, checksum)
+                {
+                    let calculated = Value::U64(calculated.into());
+                    cx.generated(&CHECKSUM_CALCULATED, f::CHECKSUM, calculated);
+                }
+            }
+        }
+        let payload_end = end.min(data.len());
         if payload_end > HEADER_LEN {
             cx.add(&PAYLOAD, HEADER_LEN..payload_end, Value::Bytes);
         }
         Handoff::to(
             Next::Ports(Table::UDP_PORT, sport.into(), dport.into()),
             HEADER_LEN,
-            length - HEADER_LEN,
+            end.saturating_sub(HEADER_LEN),
         )
     }
 
@@ -210,17 +293,25 @@ impl Dissector for UdpDissector {
         if ulen == 0 && length > 0xffff {
             ulen = length;
         }
-        if ulen < HEADER_LEN as u32 || ulen > length {
+        if ulen < HEADER_LEN as u32 {
             return write!(r, "truncated-udplength {ulen}");
         }
         if bytes.len() < HEADER_LEN {
             return r.write_str(" [|udp]");
         }
+        if r.options.verbose > 0 {
+            write_checksum_verdict(r, ulen.min(length) as usize)?;
+        }
         if r.next_layer().is_some_and(|l| l.name != "data") {
             return r.next();
         }
+        let (ulen, length) = (ulen - HEADER_LEN as u32, length - HEADER_LEN as u32);
+        // A fragment's datagram goes on in the next fragments.
+        if ulen > length && !ip_is_fragment(r) {
+            return write!(r, "UDP, bad length {ulen} > {length}");
+        }
         r.text("UDP, length ");
-        r.number(ulen - HEADER_LEN as u32);
+        r.number(ulen);
         Ok(())
     }
 
@@ -233,6 +324,49 @@ impl Dissector for UdpDissector {
     }
 }
 
+/// tcpdump's `[udp sum ok] ` or `[bad udp cksum 0x1234 -> 0x5678!] `: on
+/// IPv6 from -v, on IPv4 from -vv (`[no cksum] ` when the sender set none);
+/// never for a fragment, and only when all `ulen` bytes were captured.
+fn write_checksum_verdict(r: &mut Render<'_>, ulen: usize) -> fmt::Result {
+    let v6 = match r.index.checked_sub(1).and_then(|i| r.packet.layers.get(i)) {
+        Some(ip) if ip.name == "ip" => false,
+        Some(ip) if ip.name == "ipv6" => true,
+        _ => return Ok(()),
+    };
+    if (!v6 && r.options.verbose < 2) || ip_is_fragment(r) {
+        return Ok(());
+    }
+    let bytes = r.bytes();
+    let checksum = be16(bytes, f::CHECKSUM.start);
+    if checksum == 0 && !v6 {
+        return r.write_str("[no cksum] ");
+    }
+    if bytes.len() < ulen {
+        return Ok(());
+    }
+    match r.u64(&CHECKSUM_CALCULATED) {
+        Some(calculated) if calculated == u64::from(checksum) => r.write_str("[udp sum ok] "),
+        Some(calculated) => write!(
+            r,
+            "[bad udp cksum 0x{checksum:04x} -> 0x{calculated:04x}!] "
+        ),
+        None => Ok(()),
+    }
+}
+
+/// True when the IP layer right before this one carries a fragment.
+fn ip_is_fragment(r: &Render<'_>) -> bool {
+    let Some(ip) = r.index.checked_sub(1).and_then(|i| r.packet.layers.get(i)) else {
+        return false;
+    };
+    let data = &r.packet.data;
+    let start = ip.offset as usize;
+    let header = data
+        .get(start..(start + ip.header_len as usize).min(data.len()))
+        .unwrap_or(&[]);
+    (ip.name == "ip" || ip.name == "ipv6") && netaddr::header_is_fragment(ip.name == "ipv6", header)
+}
+
 /// True for a datagram quoted inside an ICMP error.
 fn is_quoted(cx: &Context<'_>) -> bool {
     cx.previous_layers()
@@ -241,7 +375,7 @@ fn is_quoted(cx: &Context<'_>) -> bool {
 }
 
 pub fn register(registry: &mut dissect_core::Registry) {
-    registry.register(Table::IP_PROTO, 17, UdpDissector::default());
+    registry.register(Table::IP_PROTO, PROTOCOL.into(), UdpDissector::default());
 }
 
 #[cfg(test)]
@@ -288,6 +422,7 @@ mod tests {
 #[cfg(test)]
 mod dissector_tests {
     use crate::tcp::test_frames::{ipv4, ipv6, run, status, value};
+
     use dissect_core::Status;
 
     fn datagram(len: u16, payload: &[u8]) -> Vec<u8> {
@@ -312,14 +447,58 @@ mod dissector_tests {
     }
 
     #[test]
+    fn verbose_checksums() {
+        use crate::tcp::test_frames::{fix_checksum, run_with, verbose};
+        let mut good = ipv4(17, &datagram(14, b"hello\n"), 0);
+        fix_checksum(&mut good, 17, 6);
+        let mut bad = good.clone();
+        bad[34 + 7] ^= 1;
+        let none = ipv4(17, &datagram(14, b"hello\n"), 0);
+        let mut v6 = ipv6(17, &datagram(14, b"hello\n"));
+        fix_checksum(&mut v6, 17, 6);
+        let frames: Vec<_> = [good, bad, none, v6]
+            .into_iter()
+            .map(|f| (f, None))
+            .collect();
+        // IPv4 datagrams are checked from -vv, IPv6 ones from -v.
+        let out = run_with(&frames, &verbose(1));
+        assert!(out[0].0.ends_with("31337: UDP, length 6"), "{}", out[0].0);
+        assert!(
+            out[3].0.ends_with(": [udp sum ok] UDP, length 6"),
+            "{}",
+            out[3].0
+        );
+        let out = run_with(&frames, &verbose(2));
+        assert!(
+            out[0].0.ends_with(": [udp sum ok] UDP, length 6"),
+            "{}",
+            out[0].0
+        );
+        assert!(out[1].0.contains(": [bad udp cksum 0x"), "{}", out[1].0);
+        assert!(
+            out[2].0.ends_with(": [no cksum] UDP, length 6"),
+            "{}",
+            out[2].0
+        );
+        assert_eq!(value(&out[2].1, "udp.checksum.status"), Some(3));
+        assert_eq!(value(&out[2].1, "udp.checksum_calculated"), None);
+    }
+
+    #[test]
     fn length_checks() {
         // The length field claims more than the IP payload holds.
         let out = run(&[(ipv4(17, &datagram(40, b"hello\n"), 0), None)]);
         assert!(
-            out[0].0.ends_with(": truncated-udplength 40"),
+            out[0].0.ends_with(": UDP, bad length 32 > 6"),
             "{}",
             out[0].0
         );
+        // In a first fragment the rest of the datagram is still to come.
+        let mut fragment = ipv4(17, &datagram(40, b"hello\n"), 0);
+        fragment[20] = 0x20;
+        let first = run(&[(fragment, None)]);
+        assert!(first[0].0.ends_with(": UDP, length 32"), "{}", first[0].0);
+        assert_eq!(status(&first[0].1, "udp"), Some(Status::Ok));
         assert!(matches!(
             status(&out[0].1, "udp"),
             Some(Status::Malformed { .. })

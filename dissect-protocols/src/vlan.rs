@@ -126,6 +126,8 @@ pub static ETYPE: FieldDef = FieldDef::new("vlan.etype", "Type", FieldType::Uint
     .names(names_ethertype)
     .summary();
 pub static LEN: FieldDef = FieldDef::new("vlan.len", "Length", FieldType::Uint(16));
+/// Bytes after the tagged payload (see [`ethernet::add_trailer`]).
+pub static TRAILER: FieldDef = FieldDef::new("vlan.trailer", "Trailer", FieldType::Bytes);
 
 pub static AD_PRIORITY: FieldDef =
     FieldDef::new("ieee8021ad.priority", "Priority", FieldType::Uint(16))

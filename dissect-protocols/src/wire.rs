@@ -67,3 +67,30 @@ pub fn array<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
     }
     out
 }
+
+/// RFC 1071: the ones' complement sum of `bytes` as big-endian 16-bit words
+/// (an odd last byte is the high half of a word), not yet folded.
+pub fn ones_sum(bytes: &[u8]) -> u64 {
+    let mut chunks = bytes.chunks_exact(2);
+    let mut sum: u64 = (&mut chunks)
+        .map(|pair| u64::from(u16::from_be_bytes([pair[0], pair[1]])))
+        .sum();
+    if let [last] = chunks.remainder() {
+        sum += u64::from(*last) << 8;
+    }
+    sum
+}
+
+/// Folds a ones' complement sum into 16 bits.
+pub fn fold(mut sum: u64) -> u16 {
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    sum as u16
+}
+
+/// The Internet checksum over `data`: 0 when the checksum field inside it is
+/// right.
+pub fn internet_checksum(data: &[u8]) -> u16 {
+    !fold(ones_sum(data))
+}
