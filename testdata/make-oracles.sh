@@ -3,7 +3,8 @@
 #   X.tcpdump.txt    TZ=GMT0 tcpdump -nn    -r X
 #   X.tcpdump-e.txt  TZ=GMT0 tcpdump -nn -e -r X
 #   X.tcpdump-v.txt  TZ=GMT0 tcpdump -nn -v -r X
-# (X.tcpdump-vvv.txt and X.tshark.json were copied from the shared corpus.)
+#   X.tcpdump-vvv.txt TZ=GMT0 tcpdump -nn -vvv -r X
+# (X.tshark.json was copied from the shared corpus.)
 # Made with tcpdump 4.99.3 / libpcap 1.10.3. tcpdump's stderr ("reading from
 # file ...", and errors for bad captures) is dropped; tests never run tcpdump.
 set -eu
@@ -16,4 +17,5 @@ while read -r capture; do
     tcpdump -nn -r "$capture" 2>/dev/null > "$capture.tcpdump.txt" || true
     tcpdump -nn -e -r "$capture" 2>/dev/null > "$capture.tcpdump-e.txt" || true
     tcpdump -nn -v -r "$capture" 2>/dev/null > "$capture.tcpdump-v.txt" || true
+    tcpdump -nn -vvv -r "$capture" 2>/dev/null > "$capture.tcpdump-vvv.txt" || true
 done
