@@ -17,7 +17,7 @@ use dissect_core::{Packet, Registry};
 use crate::output::Printer;
 
 /// Packets per batch: enough to make the channel cost negligible.
-const BATCH: usize = 256;
+const BATCH: usize = 64;
 /// Batches in flight: bounds memory whatever the file size.
 const BATCHES: usize = 4;
 

@@ -60,7 +60,14 @@ pub struct FieldDef {
     /// The one-line text (or a later dissector) reads this field, so it is
     /// built even in [`Detail::Summary`](crate::Detail::Summary) mode.
     pub summary: bool,
+    /// Writes the human text (tree, JSON `show`) when fixed value names
+    /// cannot say it: a signed log2 as seconds, a reference ID read by
+    /// stratum. The raw value stays what tshark's JSON carries.
+    pub display: Option<Display>,
 }
+
+/// A field's own text: `(field, packet bytes, out)`.
+pub type Display = fn(&Field, &[u8], &mut dyn Write) -> fmt::Result;
 
 impl FieldDef {
     /// A plain field; use the builder methods for names and bitmasks.
@@ -73,6 +80,7 @@ impl FieldDef {
             names: None,
             bitmask: 0,
             summary: false,
+            display: None,
         }
     }
     pub const fn base(mut self, base: Base) -> Self {
@@ -85,6 +93,11 @@ impl FieldDef {
     }
     pub const fn mask(mut self, bitmask: u64) -> Self {
         self.bitmask = bitmask;
+        self
+    }
+    /// Gives the field its own human text (see [`FieldDef::display`]).
+    pub const fn display(mut self, display: Display) -> Self {
+        self.display = Some(display);
         self
     }
     /// Marks a field the one-line text or a later layer reads.
@@ -197,6 +210,9 @@ impl Field {
     /// Writes the value with its meaning, as the tree shows it:
     /// `Echo (ping) request (8)`, `64`, `0x0002`.
     pub fn write_show(&self, data: &[u8], out: &mut impl Write) -> fmt::Result {
+        if let Some(display) = self.def.display {
+            return display(self, data, out);
+        }
         match (self.meaning(), self.value) {
             (Some(m), Value::U64(v)) if self.def.ftype != FieldType::Bool => {
                 write!(out, "{m} (")?;

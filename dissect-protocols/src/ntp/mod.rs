@@ -23,8 +23,8 @@ use std::fmt::{self, Write};
 use std::ops::Range;
 
 use dissect_core::{
-    Base, Context, Dissector, FastMap, FieldDef, FieldType, Handoff, Probe, Registry, Render,
-    Table, Value,
+    Base, Context, Dissector, FastMap, Field, FieldDef, FieldType, Handoff, Probe, Registry,
+    Render, Table, Value,
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
@@ -347,33 +347,36 @@ pub static FLAGS_MODE: FieldDef = FieldDef::new("ntp.flags.mode", "Mode", FieldT
 pub static STRATUM: FieldDef =
     FieldDef::new("ntp.stratum", "Peer Clock Stratum", FieldType::Uint(8)).names(names_stratum);
 pub static PPOLL: FieldDef =
-    FieldDef::new("ntp.ppoll", "Peer Polling Interval", FieldType::Uint(8));
+    FieldDef::new("ntp.ppoll", "Peer Polling Interval", FieldType::Uint(8)).display(show_log2);
 pub static PPOLL_SECONDS: FieldDef = FieldDef::new(
     "ntp.ppoll.seconds",
     "Peer Polling Interval (2^poll seconds)",
     FieldType::RelTime,
 );
 pub static PRECISION: FieldDef =
-    FieldDef::new("ntp.precision", "Peer Clock Precision", FieldType::Uint(8));
+    FieldDef::new("ntp.precision", "Peer Clock Precision", FieldType::Uint(8)).display(show_log2);
 pub static PRECISION_SECONDS: FieldDef = FieldDef::new(
     "ntp.precision.seconds",
     "Peer Clock Precision (2^precision seconds)",
     FieldType::RelTime,
 );
-pub static ROOTDELAY: FieldDef = FieldDef::new("ntp.rootdelay", "Root Delay", FieldType::Uint(32));
+pub static ROOTDELAY: FieldDef =
+    FieldDef::new("ntp.rootdelay", "Root Delay", FieldType::Uint(32)).display(show_short_format);
 pub static ROOTDELAY_SECONDS: FieldDef = FieldDef::new(
     "ntp.rootdelay.seconds",
     "Root Delay (seconds)",
     FieldType::RelTime,
 );
 pub static ROOTDISPERSION: FieldDef =
-    FieldDef::new("ntp.rootdispersion", "Root Dispersion", FieldType::Uint(32));
+    FieldDef::new("ntp.rootdispersion", "Root Dispersion", FieldType::Uint(32))
+        .display(show_short_format);
 pub static ROOTDISPERSION_SECONDS: FieldDef = FieldDef::new(
     "ntp.rootdispersion.seconds",
     "Root Dispersion (seconds)",
     FieldType::RelTime,
 );
-pub static REFID: FieldDef = FieldDef::new("ntp.refid", "Reference ID", FieldType::Bytes);
+pub static REFID: FieldDef =
+    FieldDef::new("ntp.refid", "Reference ID", FieldType::Bytes).display(show_reference_id);
 pub static REFID_KISS: FieldDef =
     FieldDef::new("ntp.refid.kiss_code", "Kiss-o'-Death code", FieldType::Str);
 pub static REFID_CLOCK: FieldDef =
@@ -653,6 +656,52 @@ fn add_flags(cx: &mut Context<'_>, flags: u8) {
     cx.add(&FLAGS_VN, f::FLAGS, Value::U64(u64::from(flags >> 3 & 7)));
     cx.add(&FLAGS_MODE, f::FLAGS, Value::U64(u64::from(flags & 7)));
     cx.pop();
+}
+
+/// `6 (64 seconds)`, `-24 (0.000000060 seconds)`: a signed log2 of seconds.
+fn show_log2(field: &Field, _: &[u8], out: &mut dyn fmt::Write) -> fmt::Result {
+    let exponent = field.value.as_u64().unwrap_or(0) as u8 as i8;
+    let seconds = time::log2_seconds(exponent);
+    if exponent >= 0 {
+        write!(out, "{exponent} ({seconds} seconds)")
+    } else {
+        write!(out, "{exponent} ({seconds:.9} seconds)")
+    }
+}
+
+/// `1.947509766 seconds`: an NTP short format (16.16 fixed point) value.
+fn show_short_format(field: &Field, _: &[u8], out: &mut dyn fmt::Write) -> fmt::Result {
+    let raw = field.value.as_u64().unwrap_or(0);
+    write!(out, "{:.9} seconds", raw as f64 / 65536.0)
+}
+
+/// The reference ID read by the stratum it came with (the stratum field
+/// precedes it in the tree, but the bytes are enough): a kiss code, a clock
+/// identifier with its name, or the upstream server's IPv4 address.
+fn show_reference_id(field: &Field, data: &[u8], mut out: &mut dyn fmt::Write) -> fmt::Result {
+    let octets: [u8; 4] = array(field.bytes(data), 0);
+    // The stratum is the byte before the poll, 11 bytes before the refid.
+    let start = field.offset as usize;
+    let stratum = start
+        .checked_sub(11)
+        .and_then(|at| data.get(at))
+        .copied()
+        .unwrap_or(2);
+    match ReferenceId::new(stratum, octets) {
+        ReferenceId::Unspecified => out.write_str("NULL"),
+        ReferenceId::KissCode(code) => match refid::kiss_display(&code) {
+            Some(text) => out.write_str(text),
+            None => dissect_core::field::write_text(&code, &mut out),
+        },
+        ReferenceId::ClockSource(code) => match refid::clock_source_display(&code) {
+            Some(text) => out.write_str(text),
+            None => {
+                let len = code.iter().position(|&b| b == 0).unwrap_or(4);
+                dissect_core::field::write_text(&code[..len], &mut out)
+            }
+        },
+        ReferenceId::Upstream(a) => write!(out, "{}.{}.{}.{}", a[0], a[1], a[2], a[3]),
+    }
 }
 
 fn add_reference_id(cx: &mut Context<'_>, refid: ReferenceId, over_ipv6: bool) {
