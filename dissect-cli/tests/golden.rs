@@ -1,6 +1,6 @@
 //! Golden tests of the `dissect` binary, and its agreement with tcpdump.
 //!
-//! `golden_outputs`: every capture in testdata/ in the default mode, and a
+//! `golden_outputs`: every capture in testdata/ at the default level, `-v` and `-vvv`, and a
 //! handful of captures in every mode (`-e`, `-v`, `-vvv`, `-V` as tree, `--json`, `-X` as
 //! hex), and the NTP captures at `-v`, `-vvv` and as NTP-only tree and JSON, must
 //! print exactly (byte for byte) testdata/golden/<capture>.<mode>.txt; exit
@@ -129,7 +129,9 @@ fn golden_rows() -> Vec<(String, &'static str, &'static [&'static str])> {
         let every = ALL_MODES.contains(&capture.as_str());
         let ntp = NTP.contains(&capture.as_str());
         for (mode, flags) in MODES {
-            let wanted = mode == "default"
+            // tcpdump's three levels for every capture; the other modes for
+            // a representative few; the NTP layer alone for NTP captures.
+            let wanted = matches!(mode, "default" | "v" | "vvv")
                 || (every && !mode.starts_with("ntp-"))
                 || (ntp && NTP_MODES.contains(&mode));
             if wanted {
