@@ -152,10 +152,13 @@ pub fn add_trailer(cx: &mut Context<'_>, captured: usize, used: usize) {
     let mut trailer_captured = captured.saturating_sub(used);
     let data = cx.packet_data();
     let trailer = data.get(start..start + trailer_captured).unwrap_or(&[]);
-    let frame_len = cx.frame().len as usize;
+    // The wire length as the registry takes it: a record may claim fewer
+    // bytes than it holds.
+    let frame_len = (cx.frame().len as usize).max(cx.frame().caplen as usize);
+    let before_trailer = frame_len.saturating_sub(trailer_reported);
     let mut padding = 0;
-    if frame_len >= MIN_FRAME_LEN && frame_len - trailer_reported.min(frame_len) < MIN_FRAME_LEN {
-        padding = MIN_FRAME_LEN - (frame_len - trailer_reported);
+    if frame_len >= MIN_FRAME_LEN && before_trailer < MIN_FRAME_LEN {
+        padding = MIN_FRAME_LEN - before_trailer;
         // Only zeros count as padding.
         if trailer
             .get(..padding)

@@ -1037,7 +1037,7 @@ fn write_route(r: &mut Render<'_>, option: &[u8], len: usize) -> Result<OptionsE
     }
     let raw_ptr = byte(option, 2);
     let ptr = usize::from(raw_ptr).wrapping_sub(1);
-    if ptr < 3 || (ptr + 1) & 3 != 0 || ptr > len + 1 {
+    if ptr < 3 || ptr.wrapping_add(1) & 3 != 0 || ptr > len + 1 {
         write!(r, " [bad ptr {raw_ptr}]")?;
     }
     let mut at = 3;
