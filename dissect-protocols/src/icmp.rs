@@ -662,29 +662,54 @@ fn c_string_len(data: &[u8], start: usize, end: usize) -> usize {
     field.iter().position(|&b| b == 0).unwrap_or(field.len())
 }
 
+/// The field definitions of an extended echo (RFC 8335), one set per
+/// protocol (`icmp.ext.echo.*`, `icmpv6.ext.echo.*`): the layout is the same.
+pub(crate) struct ExtEchoFields {
+    pub seq: &'static FieldDef,
+    pub req_res: &'static FieldDef,
+    pub req_local: &'static FieldDef,
+    pub rsp_state: &'static FieldDef,
+    pub rsp_res: &'static FieldDef,
+    pub rsp_active: &'static FieldDef,
+    pub rsp_ipv4: &'static FieldDef,
+    pub rsp_ipv6: &'static FieldDef,
+}
+
+pub(crate) static EXT_ECHO: ExtEchoFields = ExtEchoFields {
+    seq: &EXT_ECHO_SEQ,
+    req_res: &EXT_ECHO_REQ_RES,
+    req_local: &EXT_ECHO_REQ_LOCAL,
+    rsp_state: &EXT_ECHO_RSP_STATE,
+    rsp_res: &EXT_ECHO_RSP_RES,
+    rsp_active: &EXT_ECHO_RSP_ACTIVE,
+    rsp_ipv4: &EXT_ECHO_RSP_IPV4,
+    rsp_ipv6: &EXT_ECHO_RSP_IPV6,
+};
+
 /// The fields of an extended echo request or reply (RFC 8335 §2-3) after
-/// the identifier.
-fn add_extended_echo(cx: &mut Context<'_>, data: &[u8], request: bool) {
-    cx.add(&EXT_ECHO_SEQ, 6..7, Value::U64(byte(data, 6).into()));
+/// the identifier, for ICMP and ICMPv6 alike.
+pub(crate) fn add_extended_echo(
+    cx: &mut Context<'_>,
+    data: &[u8],
+    request: bool,
+    fields: &ExtEchoFields,
+) {
+    cx.add(fields.seq, 6..7, Value::U64(byte(data, 6).into()));
     let bits = byte(data, 7);
     let r = 7..8;
     if request {
-        cx.add(&EXT_ECHO_REQ_RES, r.clone(), Value::U64((bits >> 1).into()));
-        cx.add(&EXT_ECHO_REQ_LOCAL, r, Value::Bool(bits & 1 != 0));
+        cx.add(fields.req_res, r.clone(), Value::U64((bits >> 1).into()));
+        cx.add(fields.req_local, r, Value::Bool(bits & 1 != 0));
     } else {
+        cx.add(fields.rsp_state, r.clone(), Value::U64((bits >> 5).into()));
         cx.add(
-            &EXT_ECHO_RSP_STATE,
-            r.clone(),
-            Value::U64((bits >> 5).into()),
-        );
-        cx.add(
-            &EXT_ECHO_RSP_RES,
+            fields.rsp_res,
             r.clone(),
             Value::U64(((bits >> 3) & 3).into()),
         );
-        cx.add(&EXT_ECHO_RSP_ACTIVE, r.clone(), Value::Bool(bits & 4 != 0));
-        cx.add(&EXT_ECHO_RSP_IPV4, r.clone(), Value::Bool(bits & 2 != 0));
-        cx.add(&EXT_ECHO_RSP_IPV6, r, Value::Bool(bits & 1 != 0));
+        cx.add(fields.rsp_active, r.clone(), Value::Bool(bits & 4 != 0));
+        cx.add(fields.rsp_ipv4, r.clone(), Value::Bool(bits & 2 != 0));
+        cx.add(fields.rsp_ipv6, r, Value::Bool(bits & 1 != 0));
     }
 }
 
@@ -778,7 +803,7 @@ impl Dissector for IcmpDissector {
                 let id = icmp.ident();
                 cx.add(&IDENT, f::IDENT, Value::U64(id.into()));
                 cx.add(&IDENT_LE, f::IDENT, Value::U64(id.swap_bytes().into()));
-                add_extended_echo(cx, data, icmp_type == kind::EXT_ECHO_REQUEST);
+                add_extended_echo(cx, data, icmp_type == kind::EXT_ECHO_REQUEST, &EXT_ECHO);
                 if icmp_type == kind::EXT_ECHO_REQUEST && cx.full_detail() {
                     add_extensions(cx, data, HEADER_LEN);
                 }

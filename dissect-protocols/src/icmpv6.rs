@@ -1401,28 +1401,20 @@ fn add_extended_echo(cx: &mut Context<'_>, data: &[u8], request: bool) {
         return;
     }
     cx.add(&ECHO_ID, f::ECHO_ID, Value::U64(be16(data, 4).into()));
-    cx.add(&EXT_ECHO_SEQ, 6..7, Value::U64(byte(data, 6).into()));
-    let bits = byte(data, 7);
-    let r = 7..8;
-    if request {
-        cx.add(&EXT_ECHO_REQ_RES, r.clone(), Value::U64((bits >> 1).into()));
-        cx.add(&EXT_ECHO_REQ_LOCAL, r, Value::Bool(bits & 1 != 0));
-    } else {
-        cx.add(
-            &EXT_ECHO_RSP_STATE,
-            r.clone(),
-            Value::U64((bits >> 5).into()),
-        );
-        cx.add(
-            &EXT_ECHO_RSP_RES,
-            r.clone(),
-            Value::U64(((bits >> 3) & 3).into()),
-        );
-        cx.add(&EXT_ECHO_RSP_ACTIVE, r.clone(), Value::Bool(bits & 4 != 0));
-        cx.add(&EXT_ECHO_RSP_IPV4, r.clone(), Value::Bool(bits & 2 != 0));
-        cx.add(&EXT_ECHO_RSP_IPV6, r, Value::Bool(bits & 1 != 0));
-    }
+    crate::icmp::add_extended_echo(cx, data, request, &EXT_ECHO);
 }
+
+/// ICMPv6's names for the extended echo fields (the layout is ICMP's).
+static EXT_ECHO: crate::icmp::ExtEchoFields = crate::icmp::ExtEchoFields {
+    seq: &EXT_ECHO_SEQ,
+    req_res: &EXT_ECHO_REQ_RES,
+    req_local: &EXT_ECHO_REQ_LOCAL,
+    rsp_state: &EXT_ECHO_RSP_STATE,
+    rsp_res: &EXT_ECHO_RSP_RES,
+    rsp_active: &EXT_ECHO_RSP_ACTIVE,
+    rsp_ipv4: &EXT_ECHO_RSP_IPV4,
+    rsp_ipv6: &EXT_ECHO_RSP_IPV6,
+};
 
 // ---------------------------------------------------------------- tcpdump text
 
