@@ -86,11 +86,9 @@ fn run(args: &Args) -> Result<(), Failure> {
         layer: args.layer.as_deref(),
         count: args.count,
     };
-    let render = build_registry(args)?;
     match pipeline::run(
         reader,
         registry,
-        &render,
         &mut printer,
         selection,
         flush_each,

@@ -1,11 +1,12 @@
-//! The read → dissect → print loop, on two threads: one reads and dissects
-//! (dissectors keep per-capture state, so this part is sequential), the
-//! other prints and writes. Packets travel in batches that are sent back for
-//! reuse, so the steady state allocates nothing and memory stays bounded.
+//! The read → dissect → print loop, on two threads. One reads, dissects and
+//! formats each packet while its bytes and tree are still in that core's
+//! cache (dissectors keep per-capture state, so this part is sequential);
+//! the other only writes the text. Handing whole decoded packets to another
+//! core instead cost nearly twice the CPU per packet in cache misses
+//! (measured: 0.9 s against 1.5-1.8 s of CPU for 1M packets).
 //!
-//! Printing uses its own copy of the registry: rendering reads only the
-//! decoded packet, and both registries are built the same way, so dissector
-//! ids agree.
+//! Text travels in buffers that are sent back for reuse, so the steady state
+//! allocates nothing and memory stays bounded whatever the file size.
 
 use std::io::{self, Write};
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
@@ -16,10 +17,11 @@ use dissect_core::{Packet, Registry};
 
 use crate::output::Printer;
 
-/// Packets per batch: enough to make the channel cost negligible.
-const BATCH: usize = 64;
-/// Batches in flight: bounds memory whatever the file size.
-const BATCHES: usize = 4;
+/// Text handed to the writer at once: large enough to make the channel cost
+/// negligible, small enough to stay in cache.
+const CHUNK: usize = 64 * 1024;
+/// Buffers in flight: bounds memory whatever the file size.
+const CHUNKS: usize = 4;
 
 /// Which packets to print.
 pub struct Selection<'a> {
@@ -37,74 +39,60 @@ pub enum Stop {
     Capture(CaptureError),
 }
 
-struct Batch {
-    packets: Vec<Packet>,
-    /// Packets in use (the rest are kept for their buffers).
-    len: usize,
-    /// The input may pause after this batch (a live stream): flush.
+/// Formatted packets on their way to the writer.
+struct Chunk {
+    text: String,
+    /// The input may pause after this chunk (a live stream, or a terminal
+    /// or -l): flush it.
     flush: bool,
 }
 
-impl Batch {
-    fn new() -> Batch {
-        Batch {
-            packets: Vec::with_capacity(BATCH),
-            len: 0,
-            flush: false,
-        }
-    }
-
-    /// The next free packet slot.
-    fn slot(&mut self) -> &mut Packet {
-        if self.len == self.packets.len() {
-            self.packets.push(Packet::new());
-        }
-        let len = self.len;
-        &mut self.packets[len]
-    }
-}
-
 enum Message {
-    Packets(Batch),
+    Text(Chunk),
     End(Option<CaptureError>),
 }
 
-/// Reads every frame of `reader`, dissects it with `dissect`, prints the
-/// selected ones with `printer` (rendering with `render`) to `out`.
+/// Reads every frame of `reader`, dissects it with `registry`, formats the
+/// selected ones with `printer` and writes them to `out`.
 /// `flush_each`: flush after every packet (terminal or -l).
-#[allow(clippy::too_many_arguments)]
 pub fn run(
     reader: CaptureReader,
-    dissect: Registry,
-    render: &Registry,
+    registry: Registry,
     printer: &mut Printer,
     selection: Selection<'_>,
     flush_each: bool,
     out: &mut impl Write,
 ) -> Result<(), Stop> {
-    let (to_printer, from_reader) = mpsc::sync_channel::<Message>(BATCHES);
-    let (recycle, recycled) = mpsc::channel::<Batch>();
-    for _ in 0..BATCHES {
-        let _ = recycle.send(Batch::new());
+    let (to_writer, from_reader) = mpsc::sync_channel::<Message>(CHUNKS);
+    let (recycle, recycled) = mpsc::channel::<String>();
+    for _ in 0..CHUNKS {
+        let _ = recycle.send(String::with_capacity(CHUNK + 4096));
     }
     thread::scope(|scope| {
-        scope.spawn(move || read_and_dissect(reader, dissect, selection, recycled, to_printer));
+        scope.spawn(move || {
+            dissect_and_format(
+                reader, registry, printer, selection, flush_each, recycled, to_writer,
+            )
+        });
         // On return the channels drop, which stops the other thread.
-        print_batches(render, printer, flush_each, out, from_reader, recycle)
+        write_chunks(out, from_reader, recycle)
     })
 }
 
-/// The reading thread: fills batches with dissected packets.
-fn read_and_dissect(
+/// The working thread: reads, dissects and formats into text chunks.
+fn dissect_and_format(
     mut reader: CaptureReader,
     mut registry: Registry,
+    printer: &mut Printer,
     selection: Selection<'_>,
-    recycled: Receiver<Batch>,
-    to_printer: SyncSender<Message>,
+    flush_each: bool,
+    recycled: Receiver<String>,
+    to_writer: SyncSender<Message>,
 ) {
-    let Ok(mut batch) = recycled.recv() else {
+    let Ok(mut text) = recycled.recv() else {
         return;
     };
+    let mut packet = Packet::new();
     let mut selected = 0u64;
     let end = loop {
         if selection.count.is_some_and(|limit| selected >= limit) {
@@ -115,48 +103,50 @@ fn read_and_dissect(
             Some(Err(e)) => break Some(e),
             Some(Ok(frame)) => frame,
         };
-        let packet = batch.slot();
-        registry.dissect(&frame, data, packet);
+        registry.dissect(&frame, data, &mut packet);
         if selection
             .layer
             .is_none_or(|name| packet.layer(name).is_some())
         {
-            batch.len += 1;
+            printer.print(&registry, &packet, &mut text);
             selected += 1;
         }
         // Hand over what we have before the input may block (live stream).
-        let waiting = !reader.next_is_buffered();
-        if batch.len == BATCH || (waiting && batch.len > 0) {
-            batch.flush = waiting;
-            if to_printer.send(Message::Packets(batch)).is_err() {
+        let flush = flush_each || !reader.next_is_buffered();
+        if text.len() >= CHUNK || (flush && !text.is_empty()) {
+            if to_writer
+                .send(Message::Text(Chunk { text, flush }))
+                .is_err()
+            {
                 return;
             }
-            batch = match recycled.recv() {
-                Ok(batch) => batch,
+            text = match recycled.recv() {
+                Ok(mut text) => {
+                    text.clear();
+                    text
+                }
                 Err(_) => return,
             };
-            batch.len = 0;
         }
     };
-    if batch.len > 0 && to_printer.send(Message::Packets(batch)).is_err() {
-        return;
+    if !text.is_empty() {
+        let chunk = Chunk { text, flush: true };
+        if to_writer.send(Message::Text(chunk)).is_err() {
+            return;
+        }
     }
-    let _ = to_printer.send(Message::End(end));
+    let _ = to_writer.send(Message::End(end));
 }
 
-/// The printing thread: formats each batch into one string and writes it.
-fn print_batches(
-    registry: &Registry,
-    printer: &mut Printer,
-    flush_each: bool,
+/// The writing thread: writes each chunk and sends its buffer back.
+fn write_chunks(
     out: &mut impl Write,
     from_reader: Receiver<Message>,
-    recycle: Sender<Batch>,
+    recycle: Sender<String>,
 ) -> Result<(), Stop> {
-    let mut text = String::with_capacity(256 * 1024);
     for message in from_reader {
-        let batch = match message {
-            Message::Packets(batch) => batch,
+        let chunk = match message {
+            Message::Text(chunk) => chunk,
             Message::End(end) => {
                 out.flush().map_err(Stop::Output)?;
                 return match end {
@@ -165,22 +155,13 @@ fn print_batches(
                 };
             }
         };
-        text.clear();
-        for packet in batch.packets.iter().take(batch.len) {
-            printer.print(registry, packet, &mut text);
-            if flush_each {
-                out.write_all(text.as_bytes()).map_err(Stop::Output)?;
-                out.flush().map_err(Stop::Output)?;
-                text.clear();
-            }
-        }
-        out.write_all(text.as_bytes()).map_err(Stop::Output)?;
-        if batch.flush {
+        out.write_all(chunk.text.as_bytes()).map_err(Stop::Output)?;
+        if chunk.flush {
             out.flush().map_err(Stop::Output)?;
         }
-        let _ = recycle.send(batch);
+        let _ = recycle.send(chunk.text);
     }
-    // The reading thread ended without saying why (it cannot panic, but
+    // The working thread ended without saying why (it cannot panic, but
     // keep the output it produced).
     out.flush().map_err(Stop::Output)
 }
