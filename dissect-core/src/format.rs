@@ -2,7 +2,7 @@
 //! field tree (`-V`), the hex/ASCII dump (`-X`) and JSON. They live in the
 //! library so tools can reuse them; the CLI only picks one.
 
-use std::fmt::{self, Write};
+use std::fmt::Write;
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
@@ -350,9 +350,4 @@ pub fn json(packet: &Packet, only: Option<&str>, out: &mut String) {
         }
     }
     out.push('\n');
-}
-
-/// Formats `value` with `fmt::Display` into `out` (a helper for renderers).
-pub fn push_display(out: &mut String, value: impl fmt::Display) {
-    let _ = write!(out, "{value}");
 }
