@@ -272,10 +272,10 @@ impl Dissector for EthernetDissector {
         // tcpdump prints the addresses with -e, and also when it cannot
         // decode the EtherType (so the line still says who sent what).
         if r.options.link_header || (!decoded_next && !eth.is_8023()) {
-            let (mut src, mut dst) = (String::new(), String::new());
-            field::write_ether(&eth.src(), &mut src)?;
-            field::write_ether(&eth.dst(), &mut dst)?;
-            write!(r, "{src} > {dst}, ")?;
+            field::write_ether(&eth.src(), r)?;
+            r.write_str(" > ")?;
+            field::write_ether(&eth.dst(), r)?;
+            r.write_str(", ")?;
             let len = r.packet.frame.len;
             if eth.is_8023() {
                 write!(r, "802.3, length {len}: ")?;

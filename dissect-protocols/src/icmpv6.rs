@@ -1404,6 +1404,22 @@ fn add_extended_echo(cx: &mut Context<'_>, data: &[u8], request: bool) {
     crate::icmp::add_extended_echo(cx, data, request, &EXT_ECHO);
 }
 
+/// tcpdump's name for an RPL mode of operation (`mop5` when unnamed),
+/// printed without allocating.
+enum MopName {
+    Known(&'static str),
+    Other(u8),
+}
+
+impl fmt::Display for MopName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MopName::Known(name) => f.write_str(name),
+            MopName::Other(m) => write!(f, "mop{m}"),
+        }
+    }
+}
+
 /// ICMPv6's names for the extended echo fields (the layout is ICMP's).
 static EXT_ECHO: crate::icmp::ExtEchoFields = crate::icmp::ExtEchoFields {
     seq: &EXT_ECHO_SEQ,
@@ -2141,11 +2157,11 @@ fn write_rpl(r: &mut Render<'_>, d: &Bytes<'_>, code: u8, length: u32, v: u8) ->
                 const DIO_LEN: usize = 24;
                 let mop_prf = d.u8(BODY + 4)?;
                 let mop = match (mop_prf >> 3) & 7 {
-                    0 => "nonstoring".to_string(),
-                    1 => "storing".to_string(),
-                    2 => "nonstoring-multicast".to_string(),
-                    3 => "storing-multicast".to_string(),
-                    m => format!("mop{m}"),
+                    0 => MopName::Known("nonstoring"),
+                    1 => MopName::Known("storing"),
+                    2 => MopName::Known("nonstoring-multicast"),
+                    3 => MopName::Known("storing-multicast"),
+                    m => MopName::Other(m),
                 };
                 write!(
                     r,

@@ -176,11 +176,15 @@ fn time_print(out: &mut String, b: &Bytes<'_>, length: u32) -> Step {
         68 | 72 => {
             let _ = write!(out, "\n\tKey id: {}", b.u32(48)?);
             let words = if length == 68 { 4 } else { 5 };
-            let mut digest = String::new();
-            for i in 0..words {
-                let _ = write!(digest, "{:08x}", b.u32(52 + 4 * i)?);
+            // Read every word before printing, so a cut digest prints nothing.
+            let mut digest = [0u32; 5];
+            for (i, word) in digest.iter_mut().enumerate().take(words) {
+                *word = b.u32(52 + 4 * i)?;
             }
-            let _ = write!(out, "\n\tAuthentication: {digest}");
+            out.push_str("\n\tAuthentication: ");
+            for word in &digest[..words] {
+                let _ = write!(out, "{word:08x}");
+            }
         }
         _ if length > 48 => {
             let _ = write!(out, "\n\t({} more bytes after the header)", length - 48);
