@@ -4,32 +4,16 @@
 //! `-e`), the layer names, ranges and statuses are the same as with every
 //! field built.
 
-use std::path::{Path, PathBuf};
-
 use dissect_core::capture::CaptureReader;
 use dissect_core::{Detail, Packet, RenderOptions};
 
-fn captures(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = path.to_string_lossy().to_string();
-        if path.is_dir() {
-            captures(&path, out);
-        } else if name.ends_with(".pcap") || name.ends_with(".pcapng") {
-            out.push(path);
-        }
-    }
-}
+mod common;
+use common::{captures, testdata};
 
 #[test]
 fn summary_detail_prints_what_full_detail_prints() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata");
-    let mut files = Vec::new();
-    captures(&root, &mut files);
-    files.sort();
+    let root = testdata();
+    let files: Vec<_> = captures().iter().map(|c| root.join(c)).collect();
     assert!(
         files.len() > 20,
         "testdata captures not found under {root:?}"
