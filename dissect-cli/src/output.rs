@@ -4,7 +4,6 @@
 
 use std::fmt::Write;
 
-use dissect_core::field::civil_from_unix;
 use dissect_core::format;
 use dissect_core::{Packet, Registry, RenderOptions};
 
@@ -76,6 +75,8 @@ pub struct Printer {
     pub only: Option<String>,
     first: Option<(i64, u32)>,
     previous: Option<(i64, u32)>,
+    /// `HH:MM:SS` of the last second printed: packets come many to a second.
+    clock: (i64, String),
 }
 
 impl Printer {
@@ -90,6 +91,7 @@ impl Printer {
             only: None,
             first: None,
             previous: None,
+            clock: (0, String::from("00:00:00")),
         }
     }
 
@@ -135,23 +137,21 @@ impl Printer {
         match self.time {
             TimeStyle::None => return,
             TimeStyle::Time => {
-                // The hot path: digits by hand, no formatting machinery.
-                let secs = now.0.rem_euclid(86_400) as u32;
-                push_digits(out, secs / 3600, 2);
-                out.push(':');
-                push_digits(out, secs / 60 % 60, 2);
-                out.push(':');
-                push_digits(out, secs % 60, 2);
-                self.write_fraction(now.1, out);
+                if self.clock.0 != now.0 {
+                    self.clock.1.clear();
+                    format::write_clock(now.0, &mut self.clock.1);
+                    self.clock.0 = now.0;
+                }
+                out.push_str(&self.clock.1);
+                format::write_fraction(now.1, self.nano, out);
             }
             TimeStyle::DateTime => {
-                let (y, mo, d, h, m, s) = civil_from_unix(now.0);
-                let _ = write!(out, "{y:04}-{mo:02}-{d:02} {h:02}:{m:02}:{s:02}");
-                self.write_fraction(now.1, out);
+                format::write_date_clock(now.0, out);
+                format::write_fraction(now.1, self.nano, out);
             }
             TimeStyle::Unix => {
                 let _ = write!(out, "{}", now.0);
-                self.write_fraction(now.1, out);
+                format::write_fraction(now.1, self.nano, out);
             }
             TimeStyle::DeltaPrevious | TimeStyle::DeltaFirst => {
                 let since = if self.time == TimeStyle::DeltaFirst {
@@ -164,15 +164,6 @@ impl Printer {
         }
         self.previous = Some(now);
         out.push(' ');
-    }
-
-    fn write_fraction(&self, nsec: u32, out: &mut String) {
-        out.push('.');
-        if self.nano {
-            push_digits(out, nsec, 9);
-        } else {
-            push_digits(out, nsec / 1000, 6);
-        }
     }
 
     /// ` HH:MM:SS.uuuuuu` (or `-HH...` when time went backwards), hours not
@@ -192,7 +183,7 @@ impl Printer {
             secs / 60 % 60,
             secs % 60
         );
-        self.write_fraction(nsec, out);
+        format::write_fraction(nsec, self.nano, out);
     }
 }
 
@@ -236,12 +227,6 @@ fn write_invalid_header(packet: &Packet, out: &mut String) -> bool {
     }
     out.push_str("]\n");
     true
-}
-
-/// `value` in decimal, zero-padded to at least `width` digits (like
-/// `{:0width$}`).
-fn push_digits(out: &mut String, value: u32, width: usize) {
-    let _ = dissect_core::field::write_decimal_padded(out, value.into(), width);
 }
 
 /// Hex without ASCII, 16 bytes a line, as tcpdump -x prints it.
@@ -328,23 +313,6 @@ mod tests {
     fn extreme_timestamps_do_not_panic() {
         for style in [TimeStyle::Time, TimeStyle::DateTime, TimeStyle::DeltaFirst] {
             times(style, false, &[(i64::MIN, 0), (i64::MAX, u32::MAX)]);
-        }
-    }
-
-    #[test]
-    fn push_digits_pads_like_format() {
-        for (v, w) in [
-            (0, 2),
-            (7, 2),
-            (59, 2),
-            (123, 6),
-            (999_999, 6),
-            (1_000_000, 6),
-            (u32::MAX, 9),
-        ] {
-            let mut out = String::new();
-            push_digits(&mut out, v, w);
-            assert_eq!(out, format!("{v:0w$}"));
         }
     }
 

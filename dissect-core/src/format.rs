@@ -8,7 +8,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::dissector::{Render, RenderOptions};
-use crate::field::{civil_from_unix, write_utc, Field, FieldFlags, Value};
+use crate::field::{civil_from_unix, write_decimal_padded, write_utc, Field, FieldFlags, Value};
 use crate::registry::Registry;
 use crate::tree::{Layer, Packet, Status};
 
@@ -27,16 +27,49 @@ pub enum TimeFormat {
 /// Writes the timestamp as tcpdump does, followed by a space.
 pub fn write_timestamp(packet: &Packet, format: TimeFormat, nano: bool, out: &mut String) {
     let f = packet.frame;
-    let (y, mo, d, h, mi, s) = civil_from_unix(f.ts_sec);
-    let _ = match format {
+    match format {
         TimeFormat::None => return,
-        TimeFormat::Time => write!(out, "{h:02}:{mi:02}:{s:02}"),
-        TimeFormat::DateTime => write!(out, "{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}"),
-    };
+        TimeFormat::Time => write_clock(f.ts_sec, out),
+        TimeFormat::DateTime => write_date_clock(f.ts_sec, out),
+    }
+    write_fraction(f.ts_nsec, nano, out);
+    out.push(' ');
+}
+
+/// `HH:MM:SS` of Unix seconds, UTC. Digits by hand: this runs once per
+/// line, where `write!` would cost more than the rest of a TCP line.
+pub fn write_clock(secs: i64, out: &mut String) {
+    let secs = secs.rem_euclid(86_400) as u64;
+    let _ = write_decimal_padded(out, secs / 3600, 2);
+    out.push(':');
+    let _ = write_decimal_padded(out, secs / 60 % 60, 2);
+    out.push(':');
+    let _ = write_decimal_padded(out, secs % 60, 2);
+}
+
+/// `YYYY-MM-DD HH:MM:SS` of Unix seconds, UTC (tcpdump -tttt).
+pub fn write_date_clock(secs: i64, out: &mut String) {
+    let (y, mo, d, ..) = civil_from_unix(secs);
+    // `{:04}` counts a minus sign in the width.
+    if y < 0 {
+        out.push('-');
+    }
+    let _ = write_decimal_padded(out, y.unsigned_abs(), if y < 0 { 3 } else { 4 });
+    out.push('-');
+    let _ = write_decimal_padded(out, mo.into(), 2);
+    out.push('-');
+    let _ = write_decimal_padded(out, d.into(), 2);
+    out.push(' ');
+    write_clock(secs, out);
+}
+
+/// `.uuuuuu`, or `.nnnnnnnnn` with `nano`.
+pub fn write_fraction(nsec: u32, nano: bool, out: &mut String) {
+    out.push('.');
     let _ = if nano {
-        write!(out, ".{:09} ", f.ts_nsec)
+        write_decimal_padded(out, nsec.into(), 9)
     } else {
-        write!(out, ".{:06} ", f.ts_nsec / 1000)
+        write_decimal_padded(out, (nsec / 1000).into(), 6)
     };
 }
 

@@ -43,10 +43,12 @@ impl Table {
     }
 }
 
+/// Tables are the same when their names hash the same: a 64-bit FNV-1a
+/// collision between two table names is not a practical concern, and the
+/// decode loop compares tables for every layer.
 impl PartialEq for Table {
     fn eq(&self, other: &Table) -> bool {
-        // The same `const` usually shares one string: skip the text compare.
-        self.hash == other.hash && (std::ptr::eq(self.name, other.name) || self.name == other.name)
+        self.hash == other.hash
     }
 }
 
@@ -229,19 +231,27 @@ impl Registry {
         Ok(())
     }
 
-    fn by_key(&self, table: Table, key: u32) -> Option<DissectorId> {
-        if !self.decode_as.is_empty() {
-            if let Some(&id) = self.decode_as.get(&(table, key)) {
-                return Some(id);
-            }
+    /// The dissector decode-as puts on `key` of `table`, if any.
+    fn decoded_as(&self, table: Table, key: u32) -> Option<DissectorId> {
+        if self.decode_as.is_empty() {
+            return None;
         }
-        self.table(table)?.get(key)
+        self.decode_as.get(&(table, key)).copied()
     }
 
-    fn by_heuristic(&self, table: Table, data: &[u8], cx: &Context<'_>) -> Option<DissectorId> {
+    fn by_key(&self, table: Table, data: Option<&TableData>, key: u32) -> Option<DissectorId> {
+        self.decoded_as(table, key).or_else(|| data?.get(key))
+    }
+
+    fn by_heuristic(
+        &self,
+        data: Option<&TableData>,
+        bytes: &[u8],
+        cx: &Context<'_>,
+    ) -> Option<DissectorId> {
         let mut maybe = None;
-        for &id in &self.table(table)?.heuristics {
-            match self.dissector(id).probe(data, cx) {
+        for &id in &data?.heuristics {
+            match self.dissector(id).probe(bytes, cx) {
                 Probe::Yes => return Some(id),
                 Probe::Maybe if maybe.is_none() => maybe = Some(id),
                 _ => {}
@@ -250,18 +260,21 @@ impl Registry {
         maybe
     }
 
-    fn choose(&self, next: Next, data: &[u8], cx: &Context<'_>) -> Option<DissectorId> {
+    fn choose(&self, next: Next, bytes: &[u8], cx: &Context<'_>) -> Option<DissectorId> {
         match next {
             Next::None => None,
             Next::Named(name) => self.id(name),
-            Next::Key(table, key) => self
-                .by_key(table, key)
-                .or_else(|| self.by_heuristic(table, data, cx)),
+            Next::Key(table, key) => {
+                let data = self.table(table);
+                self.by_key(table, data, key)
+                    .or_else(|| self.by_heuristic(data, bytes, cx))
+            }
             Next::Ports(table, a, b) => {
                 let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
-                self.by_key(table, lo)
-                    .or_else(|| self.by_key(table, hi))
-                    .or_else(|| self.by_heuristic(table, data, cx))
+                let data = self.table(table);
+                self.by_key(table, data, lo)
+                    .or_else(|| self.by_key(table, data, hi))
+                    .or_else(|| self.by_heuristic(data, bytes, cx))
             }
         }
     }

@@ -101,9 +101,11 @@ fn load_frames(path: &Path) -> Frames {
 fn etherparse_slice(link: u32, data: &[u8]) -> bool {
     use etherparse::SlicedPacket;
     match link {
-        linktype::ETHERNET => SlicedPacket::from_ethernet(data).is_ok(),
-        linktype::RAW | linktype::IPV4 | linktype::IPV6 => SlicedPacket::from_ip(data).is_ok(),
-        linktype::LINUX_SLL => SlicedPacket::from_linux_sll(data).is_ok(),
+        linktype::ETHERNET => black_box(SlicedPacket::from_ethernet(data)).is_ok(),
+        linktype::RAW | linktype::IPV4 | linktype::IPV6 => {
+            black_box(SlicedPacket::from_ip(data)).is_ok()
+        }
+        linktype::LINUX_SLL => black_box(SlicedPacket::from_linux_sll(data)).is_ok(),
         _ => false,
     }
 }

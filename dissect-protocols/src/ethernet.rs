@@ -80,12 +80,12 @@ fn names_ethertype(v: u64) -> Option<&'static str> {
     ethertype_name(v as u16)
 }
 
-pub static DST: FieldDef = FieldDef::new("eth.dst", "Destination", FieldType::Ether).summary();
+pub static DST: FieldDef = FieldDef::new("eth.dst", "Destination", FieldType::Ether);
 pub static DST_LG: FieldDef =
     FieldDef::new("eth.dst.lg", "LG bit", FieldType::Bool).mask(0x02 << 40);
 pub static DST_IG: FieldDef =
     FieldDef::new("eth.dst.ig", "IG bit", FieldType::Bool).mask(0x01 << 40);
-pub static SRC: FieldDef = FieldDef::new("eth.src", "Source", FieldType::Ether).summary();
+pub static SRC: FieldDef = FieldDef::new("eth.src", "Source", FieldType::Ether);
 pub static SRC_LG: FieldDef =
     FieldDef::new("eth.src.lg", "LG bit", FieldType::Bool).mask(0x02 << 40);
 pub static SRC_IG: FieldDef =
@@ -213,15 +213,18 @@ fn add_address(
     range: Range<usize>,
     mac: [u8; 6],
 ) {
-    cx.push(def, range.clone(), Value::Ether(mac));
-    if cx.full_detail() {
-        let oui_value =
-            Value::U64(u64::from(mac[0]) << 16 | u64::from(mac[1]) << 8 | u64::from(mac[2]));
-        let oui_range = range.start..range.start + 3;
-        cx.add(oui, oui_range.clone(), oui_value);
-        cx.add(&ADDR, range.clone(), Value::Ether(mac));
-        cx.add(&ADDR_OUI, oui_range, oui_value);
+    // The line reads the addresses from the bytes (-e): none of this is
+    // needed in summary mode.
+    if !cx.full_detail() {
+        return;
     }
+    cx.push(def, range.clone(), Value::Ether(mac));
+    let oui_value =
+        Value::U64(u64::from(mac[0]) << 16 | u64::from(mac[1]) << 8 | u64::from(mac[2]));
+    let oui_range = range.start..range.start + 3;
+    cx.add(oui, oui_range.clone(), oui_value);
+    cx.add(&ADDR, range.clone(), Value::Ether(mac));
+    cx.add(&ADDR_OUI, oui_range, oui_value);
     cx.add(bits[0], range.clone(), Value::Bool(mac[0] & 0x02 != 0));
     cx.add(bits[1], range, Value::Bool(mac[0] & 0x01 != 0));
     cx.pop();

@@ -373,19 +373,13 @@ fn write_frame_addresses(r: &mut Render<'_>) -> fmt::Result {
     let Some(eth) = r.packet.layers.iter().find(|l| l.name == "eth") else {
         return Ok(());
     };
-    let (Some(src), Some(dst)) = (
-        r.packet.value_of(eth, &ethernet::SRC),
-        r.packet.value_of(eth, &ethernet::DST),
-    ) else {
+    let Ok(header) = ethernet::Ethernet::parse(eth.bytes(&r.packet.data)) else {
         return Ok(());
     };
-    if let (Value::Ether(src), Value::Ether(dst)) = (src, dst) {
-        field::write_ether(&src, r)?;
-        r.write_str(" > ")?;
-        field::write_ether(&dst, r)?;
-        r.write_str(", ")?;
-    }
-    Ok(())
+    field::write_ether(&header.src(), r)?;
+    r.write_str(" > ")?;
+    field::write_ether(&header.dst(), r)?;
+    r.write_str(", ")
 }
 
 /// `vlan 200, p 0` and `, DEI` when set (tcpdump's ieee8021q_tci_string).
