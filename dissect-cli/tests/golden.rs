@@ -16,61 +16,16 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use snapbox::cmd::Command;
 use snapbox::data::DataFormat;
 use snapbox::{Assert, Data};
 
-fn testdata() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../testdata")
-}
-
-/// Every capture under testdata/ (fuzz regressions aside), sorted, relative
-/// to testdata/.
-fn captures() -> Vec<String> {
-    fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, root, out);
-            } else if path
-                .extension()
-                .is_some_and(|e| e == "pcap" || e == "pcapng")
-            {
-                if let Ok(rel) = path.strip_prefix(root) {
-                    out.push(rel.to_string_lossy().replace('\\', "/"));
-                }
-            }
-        }
-    }
-    let root = testdata();
-    let mut out = Vec::new();
-    walk(&root, &root, &mut out);
-    out.retain(|c| !c.starts_with("regress/") && !c.starts_with("golden/"));
-    out.sort();
-    out
-}
-
-/// Every file below `dir`.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return out;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files_under(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
+// The testdata walker the protocol tests use.
+#[path = "../../dissect-protocols/tests/common/mod.rs"]
+mod common;
+use common::{captures, files_under, testdata};
 
 /// Output modes: (name in the golden file name, flags).
 const MODES: [(&str, &[&str]); 9] = [

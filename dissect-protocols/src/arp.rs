@@ -520,13 +520,7 @@ pub fn register(registry: &mut dissect_core::Registry) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::tcp::test_frames::hex;
 
     /// ARP request from tcpdump's 802.1ad_QinQ.pcap.
     const REQUEST: &str = "0001080006040001 0020d25afb3f ac154f61 000000000000 ac154f64";

@@ -291,30 +291,12 @@ pub fn is_ip_linktype(linktype: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tcp::test_frames::{self, line};
     use dissect_core::{FrameInfo, Packet, RenderOptions};
 
+    /// One whole (uncut) frame.
     fn decode(linktype: u32, bytes: &[u8]) -> (dissect_core::Registry, Packet) {
-        let mut registry = crate::registry();
-        let mut packet = Packet::default();
-        let frame = FrameInfo {
-            number: 1,
-            caplen: bytes.len() as u32,
-            len: bytes.len() as u32,
-            linktype,
-            ..FrameInfo::default()
-        };
-        registry.dissect(&frame, bytes, &mut packet);
-        (registry, packet)
-    }
-
-    fn line(registry: &dissect_core::Registry, packet: &Packet, e: bool) -> String {
-        let options = RenderOptions {
-            link_header: e,
-            ..RenderOptions::default()
-        };
-        let mut out = String::new();
-        registry.render(packet, &options, &mut out).unwrap();
-        out
+        test_frames::decode(linktype, bytes, bytes.len() as u32)
     }
 
     #[test]

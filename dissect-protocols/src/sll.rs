@@ -417,43 +417,12 @@ pub fn register(registry: &mut dissect_core::Registry) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dissect_core::{FrameInfo, Packet, RenderOptions};
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::tcp::test_frames::{decode, hex, line};
 
     /// v1 header of icmp-cksum-oobr-1.pcap: outgoing, Ethernet, IPv4.
     const V1: &str = "0004 0001 0006 00163e2778a20000 0800";
     /// v2 header of linux_dlt_sll2.pcap's ARP frame: ifindex 26, outgoing.
     const V2_ARP: &str = "0806 0000 0000001a 0001 04 06 8e360644acaf0000";
-
-    fn decode(linktype: u32, bytes: &[u8], len: u32) -> (dissect_core::Registry, Packet) {
-        let mut registry = crate::registry();
-        let mut packet = Packet::default();
-        let frame = FrameInfo {
-            number: 1,
-            caplen: bytes.len() as u32,
-            len,
-            linktype,
-            ..FrameInfo::default()
-        };
-        registry.dissect(&frame, bytes, &mut packet);
-        (registry, packet)
-    }
-
-    fn line(registry: &dissect_core::Registry, packet: &Packet, e: bool) -> String {
-        let options = RenderOptions {
-            link_header: e,
-            ..RenderOptions::default()
-        };
-        let mut out = String::new();
-        registry.render(packet, &options, &mut out).unwrap();
-        out
-    }
 
     #[test]
     fn v1_view() {

@@ -2466,6 +2466,40 @@ pub(crate) mod test_frames {
         f
     }
 
+    /// Bytes from hex text; whitespace between digits is ignored.
+    pub fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len() / 2)
+            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// Dissects one frame of `linktype` that had `wire_len` bytes on the wire.
+    pub fn decode(linktype: u32, bytes: &[u8], wire_len: u32) -> (Registry, Packet) {
+        let mut registry = crate::registry();
+        let mut packet = Packet::default();
+        let frame = FrameInfo {
+            number: 1,
+            caplen: bytes.len() as u32,
+            len: wire_len,
+            linktype,
+            ..FrameInfo::default()
+        };
+        registry.dissect(&frame, bytes, &mut packet);
+        (registry, packet)
+    }
+
+    /// The tcpdump line of `packet`, with the link header (-e) if asked.
+    pub fn line(registry: &Registry, packet: &Packet, link_header: bool) -> String {
+        let options = RenderOptions {
+            link_header,
+            ..RenderOptions::default()
+        };
+        let mut out = String::new();
+        registry.render(packet, &options, &mut out).unwrap();
+        out
+    }
+
     /// Dissects `frames` in order with one registry (state carries over);
     /// each frame is cut to `caplen` bytes if given. Returns the tcpdump
     /// lines and the packets.

@@ -404,44 +404,14 @@ pub fn register(registry: &mut dissect_core::Registry) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dissect_core::{FrameInfo, Packet, Registry, RenderOptions};
+    use crate::tcp::test_frames::{decode, hex, line};
+    use dissect_core::linktype;
 
     /// Frame 1 of tcpdump's 802.1ad_QinQ.pcap: 802.1ad 200, 802.1Q 2001, ARP.
     const QINQ_ARP: &str = "ffffffffffff0020d25afb3f88a800c881000\
         7d108060001080006040001\
         0020d25afb3fac154f61000000000000ac154f64\
         0000000000000000000000000000";
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
-    }
-
-    fn decode(bytes: &[u8], wire_len: u32) -> (Registry, Packet) {
-        let mut registry = crate::registry();
-        let mut packet = Packet::default();
-        let frame = FrameInfo {
-            number: 1,
-            caplen: bytes.len() as u32,
-            len: wire_len,
-            linktype: dissect_core::linktype::ETHERNET,
-            ..FrameInfo::default()
-        };
-        registry.dissect(&frame, bytes, &mut packet);
-        (registry, packet)
-    }
-
-    fn line(registry: &Registry, packet: &Packet, link_header: bool) -> String {
-        let options = RenderOptions {
-            link_header,
-            ..RenderOptions::default()
-        };
-        let mut out = String::new();
-        registry.render(packet, &options, &mut out).unwrap();
-        out
-    }
 
     #[test]
     fn view_reads_tag() {
@@ -465,7 +435,7 @@ mod tests {
     fn qinq_layers_and_fields() {
         let bytes = hex(QINQ_ARP);
         assert_eq!(bytes.len(), 64);
-        let (registry, packet) = decode(&bytes, 64);
+        let (registry, packet) = decode(linktype::ETHERNET, &bytes, 64);
         let names: Vec<_> = packet.layers.iter().map(|l| l.name).collect();
         assert_eq!(names[..3], ["eth", "ieee8021ad", "vlan"]);
         let ad = &packet.layers[1];
@@ -493,7 +463,7 @@ mod tests {
     #[test]
     fn truncated_tag_is_marked() {
         let bytes = hex("ffffffffffff0020d25afb3f810000");
-        let (registry, packet) = decode(&bytes, 64);
+        let (registry, packet) = decode(linktype::ETHERNET, &bytes, 64);
         let vlan = &packet.layers[1];
         assert_eq!(vlan.name, "vlan");
         assert!(matches!(
@@ -506,7 +476,7 @@ mod tests {
     #[test]
     fn unknown_inner_type_prints_addresses() {
         let bytes = hex("ffffffffffff0020d25afb3f8100007b12340000");
-        let (registry, packet) = decode(&bytes, 20);
+        let (registry, packet) = decode(linktype::ETHERNET, &bytes, 20);
         assert_eq!(
             line(&registry, &packet, false),
             "00:20:d2:5a:fb:3f > ff:ff:ff:ff:ff:ff, ethertype Unknown (0x1234), length 20: "
@@ -516,7 +486,7 @@ mod tests {
     #[test]
     fn double_8021ad_is_one_layer() {
         let bytes = hex("ffffffffffff0020d25afb3f88a8000a88a8a014080045");
-        let (_, packet) = decode(&bytes, bytes.len() as u32);
+        let (_, packet) = decode(linktype::ETHERNET, &bytes, bytes.len() as u32);
         let ad = &packet.layers[1];
         assert_eq!(ad.name, "ieee8021ad");
         assert_eq!(ad.header_len, 8);

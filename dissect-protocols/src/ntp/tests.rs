@@ -2,6 +2,7 @@
 //! registry whose link type is NTP.
 
 use super::*;
+use crate::tcp::test_frames::hex;
 use dissect_core::{FrameInfo, Packet as Decoded, RenderOptions};
 
 const LINKTYPE_NTP_TEST: u32 = 0xfff0;
@@ -10,14 +11,6 @@ fn registry() -> Registry {
     let mut registry = Registry::new();
     registry.register(Table::LINKTYPE, LINKTYPE_NTP_TEST, NtpDissector::default());
     registry
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 fn decode(registry: &mut Registry, number: u64, ts: (i64, u32), data: &[u8]) -> Decoded {
