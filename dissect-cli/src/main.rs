@@ -22,6 +22,9 @@ use pipeline::{Selection, Stop};
 /// Bytes of output gathered before each write to stdout.
 const OUTPUT_BUFFER: usize = 1 << 20;
 
+/// Threads a capture is split across at most: each reads the whole file.
+const MAX_SHARDS: usize = 4;
+
 /// Dissector tables `--decode-as` can override.
 const DECODE_AS_TABLES: [Table; 5] = [
     Table::LINKTYPE,
@@ -79,25 +82,74 @@ fn run(args: &Args) -> Result<(), Failure> {
         return Err(Failure::Message("no capture file given".into()));
     };
     let shown = path.display();
-    let reader = CaptureReader::open(path)
-        .map_err(|e| Failure::Message(format!("{shown}: {}", e.message)))?;
-    let mut printer = printer_for(args);
+    let open = || {
+        CaptureReader::open(path).map_err(|e| Failure::Message(format!("{shown}: {}", e.message)))
+    };
+    let reader = open()?;
+    let printer = printer_for(args);
     let selection = Selection {
         layer: args.layer.as_deref(),
         count: args.count,
     };
-    match pipeline::run(
-        reader,
-        registry,
-        &mut printer,
-        selection,
-        flush_each,
-        &mut out,
-    ) {
+    let shards = shard_count(args, path, flush_each);
+    let result = if shards > 1 {
+        let mut all = vec![pipeline::Shard {
+            reader,
+            registry,
+            printer: printer.clone(),
+        }];
+        while all.len() < shards {
+            let mut registry = build_registry(args)?;
+            registry.set_detail(Detail::Summary);
+            all.push(pipeline::Shard {
+                reader: open()?,
+                registry,
+                printer: printer.clone(),
+            });
+        }
+        pipeline::run_sharded(all, selection, &mut out)
+    } else {
+        let mut printer = printer;
+        pipeline::run(
+            reader,
+            registry,
+            &mut printer,
+            selection,
+            flush_each,
+            &mut out,
+        )
+    };
+    match result {
         Ok(()) => Ok(()),
         Err(Stop::Output(e)) => Err(Failure::Output(e)),
         Err(Stop::Capture(e)) => Err(Failure::Message(format!("{shown}: {e}"))),
     }
+}
+
+/// Threads to split the capture across by conversation (see
+/// [`pipeline::run_sharded`]), or 1. Only the default one-line text of a
+/// regular file qualifies: its state is per conversation, and the file can
+/// be read once per thread. Time deltas between packets, -v (whose
+/// analysis numbers streams across the whole capture), decode-as rules (a
+/// tunnel the conversation key does not know) and output flushed per
+/// packet stay on one thread. `DISSECT_THREADS=N` sets the number (the
+/// tests compare 1 with several), otherwise one per core.
+fn shard_count(args: &Args, path: &std::path::Path, flush_each: bool) -> usize {
+    let time = TimeStyle::from_count(args.t);
+    let one_line = !args.json && !args.tree && args.verbose == 0;
+    let qualifies = one_line
+        && args.decode_as.is_empty()
+        && !flush_each
+        && !matches!(time, TimeStyle::DeltaPrevious | TimeStyle::DeltaFirst)
+        && std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    if !qualifies {
+        return 1;
+    }
+    let wanted = std::env::var("DISSECT_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok());
+    let cores = || std::thread::available_parallelism().map_or(1, |n| n.get());
+    wanted.unwrap_or_else(cores).clamp(1, MAX_SHARDS)
 }
 
 /// The protocols with the --decode-as rules applied.

@@ -64,6 +64,7 @@ pub enum Hex {
 }
 
 /// The printing choices, and the timestamps deltas are taken from.
+#[derive(Clone)]
 pub struct Printer {
     pub mode: Mode,
     pub time: TimeStyle,

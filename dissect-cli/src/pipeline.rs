@@ -9,6 +9,7 @@
 //! allocates nothing and memory stays bounded whatever the file size.
 
 use std::io::{self, Write};
+use std::ops::Range;
 use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
 use std::thread;
 
@@ -164,4 +165,221 @@ fn write_chunks(
     // The working thread ended without saying why (it cannot panic, but
     // keep the output it produced).
     out.flush().map_err(Stop::Output)
+}
+
+/// One of the threads a capture is split across by conversation: its own
+/// reader of the file, its own dissector state and its own printer.
+pub struct Shard {
+    pub reader: CaptureReader,
+    pub registry: Registry,
+    pub printer: Printer,
+}
+
+/// Per frame in a shard's chunk: the length of its text (0 when not
+/// selected), or this marker when another shard owns the frame.
+const NOT_MINE: u32 = u32::MAX;
+/// Frames per shard chunk at most, so a shard that owns few frames still
+/// hands its markers over in time.
+const FRAMES_PER_CHUNK: usize = 16 * 1024;
+
+/// Text of one shard's frames and, for every frame of the capture in order,
+/// how much of it is theirs.
+struct ShardChunk {
+    text: String,
+    lengths: Vec<u32>,
+}
+
+enum ShardMessage {
+    Chunk(ShardChunk),
+    End(Option<CaptureError>),
+}
+
+/// Like [`run`], with the packets split across `shards` by conversation.
+/// Every shard reads the whole file; each dissects and formats only the
+/// frames of its conversations ([`dissect_protocols::conversation::key`]),
+/// so the state a dissector keeps for a conversation lives in one shard and
+/// the text is what one thread would have printed. The writer puts the
+/// frames back in capture order. Only for files that can be read more than
+/// once, and for text that depends on nothing but the frame and its
+/// conversation (no time deltas between packets).
+pub fn run_sharded(
+    shards: Vec<Shard>,
+    selection: Selection<'_>,
+    out: &mut impl Write,
+) -> Result<(), Stop> {
+    let count = shards.len();
+    let layer = selection.layer;
+    thread::scope(|scope| {
+        let mut streams = Vec::with_capacity(count);
+        for (index, shard) in shards.into_iter().enumerate() {
+            let (to_writer, from_shard) = mpsc::sync_channel::<ShardMessage>(CHUNKS);
+            let (recycle, recycled) = mpsc::channel::<ShardChunk>();
+            for _ in 0..CHUNKS {
+                let _ = recycle.send(ShardChunk {
+                    text: String::with_capacity(CHUNK + 4096),
+                    lengths: Vec::with_capacity(FRAMES_PER_CHUNK),
+                });
+            }
+            scope.spawn(move || {
+                shard_dissect(shard, index, count, layer, recycled, to_writer);
+            });
+            streams.push(Stream {
+                from_shard,
+                recycle,
+                chunk: None,
+                frame: 0,
+                text_at: 0,
+            });
+        }
+        // On return the channels drop, which stops the shards.
+        merge_shards(out, streams, selection.count)
+    })
+}
+
+/// A shard's thread: reads every frame, dissects and formats its own.
+fn shard_dissect(
+    mut shard: Shard,
+    index: usize,
+    count: usize,
+    layer: Option<&str>,
+    recycled: Receiver<ShardChunk>,
+    to_writer: SyncSender<ShardMessage>,
+) {
+    let Ok(mut chunk) = recycled.recv() else {
+        return;
+    };
+    let mut packet = Packet::new();
+    let end = loop {
+        let (frame, data) = match shard.reader.next_frame() {
+            None => break None,
+            Some(Err(e)) => break Some(e),
+            Some(Ok(frame)) => frame,
+        };
+        let key = dissect_protocols::conversation::key(frame.linktype, data);
+        if (key % count as u64) as usize != index {
+            chunk.lengths.push(NOT_MINE);
+        } else {
+            shard.registry.dissect(&frame, data, &mut packet);
+            let before = chunk.text.len();
+            if layer.is_none_or(|name| packet.layer(name).is_some()) {
+                shard
+                    .printer
+                    .print(&shard.registry, &packet, &mut chunk.text);
+            }
+            let length = (chunk.text.len() - before).min(NOT_MINE as usize - 1);
+            chunk.lengths.push(length as u32);
+        }
+        if chunk.text.len() >= CHUNK || chunk.lengths.len() >= FRAMES_PER_CHUNK {
+            if to_writer.send(ShardMessage::Chunk(chunk)).is_err() {
+                return;
+            }
+            chunk = match recycled.recv() {
+                Ok(mut chunk) => {
+                    chunk.text.clear();
+                    chunk.lengths.clear();
+                    chunk
+                }
+                Err(_) => return,
+            };
+        }
+    };
+    if !chunk.lengths.is_empty() && to_writer.send(ShardMessage::Chunk(chunk)).is_err() {
+        return;
+    }
+    let _ = to_writer.send(ShardMessage::End(end));
+}
+
+/// The writer's view of one shard: its current chunk and where it is in it.
+struct Stream {
+    from_shard: Receiver<ShardMessage>,
+    recycle: Sender<ShardChunk>,
+    chunk: Option<ShardChunk>,
+    /// Next frame of the chunk.
+    frame: usize,
+    /// Where that frame's text starts.
+    text_at: usize,
+}
+
+/// What a shard says of the next frame.
+enum Next {
+    /// Its text: this range of the current chunk's.
+    Text(Range<usize>),
+    NotMine,
+    End(Option<CaptureError>),
+}
+
+impl Stream {
+    fn next(&mut self) -> Next {
+        loop {
+            let length = self.chunk.as_ref().and_then(|c| c.lengths.get(self.frame));
+            if let Some(&length) = length {
+                self.frame += 1;
+                if length == NOT_MINE {
+                    return Next::NotMine;
+                }
+                let start = self.text_at;
+                self.text_at += length as usize;
+                return Next::Text(start..self.text_at);
+            }
+            if let Some(done) = self.chunk.take() {
+                let _ = self.recycle.send(done);
+            }
+            match self.from_shard.recv() {
+                Ok(ShardMessage::Chunk(chunk)) => {
+                    self.chunk = Some(chunk);
+                    self.frame = 0;
+                    self.text_at = 0;
+                }
+                Ok(ShardMessage::End(end)) => return Next::End(end),
+                // The shard stopped without a word: end of its frames.
+                Err(_) => return Next::End(None),
+            }
+        }
+    }
+}
+
+/// The writing thread of [`run_sharded`]: takes one frame from every shard
+/// at a time and writes the text of the one that owns it.
+fn merge_shards(
+    out: &mut impl Write,
+    mut streams: Vec<Stream>,
+    limit: Option<u64>,
+) -> Result<(), Stop> {
+    let mut printed = 0u64;
+    let mut ended = vec![false; streams.len()];
+    let mut failure = None;
+    loop {
+        if limit.is_some_and(|limit| printed >= limit) {
+            break;
+        }
+        for (stream, ended) in streams.iter_mut().zip(&mut ended) {
+            if *ended {
+                continue;
+            }
+            match stream.next() {
+                Next::NotMine => {}
+                Next::Text(range) if !range.is_empty() => {
+                    let chunk = stream.chunk.as_ref().map(|c| c.text.as_str());
+                    let text = chunk.and_then(|t| t.get(range)).unwrap_or_default();
+                    out.write_all(text.as_bytes()).map_err(Stop::Output)?;
+                    printed += 1;
+                }
+                Next::Text(_) => {}
+                Next::End(end) => {
+                    *ended = true;
+                    // Every shard reads the same file and stops at the same
+                    // place; keep the first reason.
+                    failure = failure.or(end);
+                }
+            }
+        }
+        if ended.iter().all(|&e| e) {
+            break;
+        }
+    }
+    out.flush().map_err(Stop::Output)?;
+    match failure {
+        None => Ok(()),
+        Some(e) => Err(Stop::Capture(e)),
+    }
 }

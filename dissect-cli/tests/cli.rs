@@ -20,6 +20,17 @@ fn run(args: &[&str]) -> Output {
         .expect("run dissect")
 }
 
+/// `run` with the capture split across `threads` threads by conversation
+/// (the default one-line text of a file; other modes ignore it).
+fn run_on_threads(args: &[&str], threads: usize) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("TZ", "GMT0")
+        .env("DISSECT_THREADS", threads.to_string())
+        .output()
+        .expect("run dissect")
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -102,25 +113,62 @@ fn truncated_file_prints_good_packets_then_the_offset() {
         (third + 7, "truncated record header"),
     ] {
         let path = scratch(&format!("cut-{cut}.pcap"), &full[..cut]);
-        let out = run(&[path_str(&path)]);
-        assert_eq!(out.status.code(), Some(1));
-        assert_eq!(text(&out.stdout), first_two);
-        let stderr = text(&out.stderr);
-        let expected = format!(
-            "dissect: {}: at byte offset {third}: {reason}",
-            path.display()
-        );
-        assert!(stderr.starts_with(&expected), "{stderr}");
-        assert_eq!(stderr.lines().count(), 1);
+        for threads in [1, 2] {
+            let out = run_on_threads(&[path_str(&path)], threads);
+            assert_eq!(out.status.code(), Some(1));
+            assert_eq!(text(&out.stdout), first_two);
+            let stderr = text(&out.stderr);
+            let expected = format!(
+                "dissect: {}: at byte offset {third}: {reason}",
+                path.display()
+            );
+            assert!(stderr.starts_with(&expected), "{threads} threads: {stderr}");
+            assert_eq!(stderr.lines().count(), 1);
+        }
         let _ = std::fs::remove_file(path);
     }
 }
 
 #[test]
 fn count_limits_the_packets() {
-    let out = run(&["-c", "3", path_str(&testdata(MIXED))]);
-    assert_eq!(out.status.code(), Some(0));
-    assert_eq!(text(&out.stdout).lines().count(), 3);
+    for threads in [1, 2, 4] {
+        let out = run_on_threads(&["-c", "3", path_str(&testdata(MIXED))], threads);
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(text(&out.stdout).lines().count(), 3);
+    }
+}
+
+#[test]
+fn threads_print_what_one_thread_prints() {
+    let mixed = testdata(MIXED);
+    let telnet = testdata("real/telnet-busybox.pcap");
+    let cases: [&[&str]; 5] = [
+        &["-c", "5", "-#"],
+        &["--layer", "tcp", "-tt"],
+        &["--layer", "ntp", "-tttt"],
+        &["-e", "-S", "-X"],
+        &["-t", "-x"],
+    ];
+    for flags in cases {
+        for capture in [&mixed, &telnet] {
+            let mut args = flags.to_vec();
+            args.push(path_str(capture));
+            let one = run_on_threads(&args, 1);
+            assert!(one.status.success(), "{args:?}");
+            // Every flag set prints packets of the mixed capture.
+            assert!(capture != &mixed || !one.stdout.is_empty(), "{args:?}");
+            for threads in [2, 3] {
+                let split = run_on_threads(&args, threads);
+                assert_eq!(split.status.code(), one.status.code(), "{args:?}");
+                assert_eq!(
+                    text(&split.stdout),
+                    text(&one.stdout),
+                    "{args:?} on {threads}"
+                );
+                assert_eq!(text(&split.stderr), text(&one.stderr), "{args:?}");
+            }
+        }
+    }
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! hex), and the NTP captures at `-v`, `-vvv` and as NTP-only tree and JSON, must
 //! print exactly (byte for byte) testdata/golden/<capture>.<mode>.txt; exit
 //! codes and the first stderr line are kept in testdata/golden/status.tsv.
+//! The one-line modes run on one thread and on three (split by
+//! conversation), which must print the same.
 //! Re-bless with `SNAPSHOTS=overwrite cargo test -p dissect-cli --test golden`
 //! and read the diff before committing it.
 //!
@@ -104,11 +106,12 @@ struct Run {
 }
 
 /// Runs `dissect FLAGS CAPTURE` inside testdata/, so messages name the
-/// capture by its relative path.
-fn dissect(capture: &str, flags: &[&str]) -> Run {
+/// capture by its relative path, on `threads` threads (`DISSECT_THREADS`).
+fn dissect(capture: &str, flags: &[&str], threads: &str) -> Run {
     let output = Command::new(env!("CARGO_BIN_EXE_dissect"))
         .args(flags)
         .arg(capture)
+        .env("DISSECT_THREADS", threads)
         .current_dir(testdata())
         .output()
         .unwrap_or_else(|e| panic!("cannot run dissect: {e}"));
@@ -128,7 +131,19 @@ fn golden_outputs() {
     let rows = golden_rows();
     assert!(rows.len() > 60, "too few golden rows: {}", rows.len());
     for (capture, mode, flags) in &rows {
-        let run = dissect(capture, flags);
+        let run = dissect(capture, flags, "1");
+        // The one-line modes may split a file across threads by
+        // conversation: that must print the very same.
+        if matches!(*mode, "default" | "e") {
+            let split = dissect(capture, flags, "3");
+            let same =
+                split.stdout == run.stdout && split.stderr == run.stderr && split.code == run.code;
+            if !same {
+                failures.push(format!(
+                    "{capture} {flags:?}: 3 threads print otherwise than 1"
+                ));
+            }
+        }
         let code = run.code.map_or("signal".to_string(), |c| c.to_string());
         let first = run.stderr.lines().next().unwrap_or("");
         let _ = writeln!(status, "{capture}\t{mode}\t{code}\t{first}");
@@ -352,7 +367,7 @@ fn tcpdump_agreement() {
                 continue;
             };
             let theirs = packets(&oracle);
-            let run = dissect(&capture, flags);
+            let run = dissect(&capture, flags, "1");
             let ours = packets(&String::from_utf8_lossy(&run.stdout));
             let mut tally = Tally {
                 equal: 0,

@@ -6,6 +6,7 @@
 //! registry with every built-in registered.
 
 pub mod arp;
+pub mod conversation;
 pub mod ethernet;
 pub mod icmp;
 pub mod icmpv6;
