@@ -1,9 +1,11 @@
-//! The read → dissect → print loop, on two threads. One reads, dissects and
-//! formats each packet while its bytes and tree are still in that core's
-//! cache (dissectors keep per-capture state, so this part is sequential);
-//! the other only writes the text. Handing whole decoded packets to another
-//! core instead cost nearly twice the CPU per packet in cache misses
-//! (measured: 0.9 s against 1.5-1.8 s of CPU for 1M packets).
+//! The read → dissect → print loop. [`run`] uses two threads: one reads,
+//! dissects and formats each packet while its bytes and tree are still in
+//! that core's cache (dissectors keep per-capture state, so this part is
+//! sequential); the other only writes the text. Handing whole decoded
+//! packets to another core instead cost nearly twice the CPU per packet in
+//! cache misses (measured: 0.9 s against 1.5-1.8 s of CPU for 1M packets).
+//! [`run_sharded`] splits a file by conversation across several threads of
+//! the first kind, since that state is per conversation.
 //!
 //! Text travels in buffers that are sent back for reuse, so the steady state
 //! allocates nothing and memory stays bounded whatever the file size.
@@ -301,7 +303,7 @@ struct Stream {
 }
 
 /// What a shard says of the next frame.
-enum Next {
+enum ShardFrame {
     /// Its text: this range of the current chunk's.
     Text(Range<usize>),
     NotMine,
@@ -309,17 +311,17 @@ enum Next {
 }
 
 impl Stream {
-    fn next(&mut self) -> Next {
+    fn next(&mut self) -> ShardFrame {
         loop {
             let length = self.chunk.as_ref().and_then(|c| c.lengths.get(self.frame));
             if let Some(&length) = length {
                 self.frame += 1;
                 if length == NOT_MINE {
-                    return Next::NotMine;
+                    return ShardFrame::NotMine;
                 }
                 let start = self.text_at;
                 self.text_at += length as usize;
-                return Next::Text(start..self.text_at);
+                return ShardFrame::Text(start..self.text_at);
             }
             if let Some(done) = self.chunk.take() {
                 let _ = self.recycle.send(done);
@@ -330,9 +332,9 @@ impl Stream {
                     self.frame = 0;
                     self.text_at = 0;
                 }
-                Ok(ShardMessage::End(end)) => return Next::End(end),
+                Ok(ShardMessage::End(end)) => return ShardFrame::End(end),
                 // The shard stopped without a word: end of its frames.
-                Err(_) => return Next::End(None),
+                Err(_) => return ShardFrame::End(None),
             }
         }
     }
@@ -357,15 +359,15 @@ fn merge_shards(
                 continue;
             }
             match stream.next() {
-                Next::NotMine => {}
-                Next::Text(range) if !range.is_empty() => {
+                ShardFrame::NotMine => {}
+                ShardFrame::Text(range) if !range.is_empty() => {
                     let chunk = stream.chunk.as_ref().map(|c| c.text.as_str());
                     let text = chunk.and_then(|t| t.get(range)).unwrap_or_default();
                     out.write_all(text.as_bytes()).map_err(Stop::Output)?;
                     printed += 1;
                 }
-                Next::Text(_) => {}
-                Next::End(end) => {
+                ShardFrame::Text(_) => {}
+                ShardFrame::End(end) => {
                     *ended = true;
                     // Every shard reads the same file and stops at the same
                     // place; keep the first reason.
