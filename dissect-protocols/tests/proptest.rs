@@ -133,6 +133,30 @@ fn render_all(registry: &dissect_core::Registry, packet: &Packet) {
 /// Decodes one frame with every field built, checks and renders it, and
 /// checks that the summary-only decode (what the CLI uses for one-line
 /// output) has the same layers and prints the same line.
+/// The CLI splits a file across threads by `conversation::key`: a TCP or
+/// UDP layer (state is kept for them) must get the key of the IP header
+/// right before it, whatever encapsulates that header.
+fn check_conversation_key(linktype: u32, packet: &Packet) -> Result<(), String> {
+    let key = dissect_protocols::conversation::key(linktype, &packet.data);
+    let layers = &packet.layers;
+    for (i, layer) in layers.iter().enumerate().skip(1) {
+        let quoted = layers[..i].iter().any(|l| l.name.starts_with("icmp"));
+        let ip = &layers[i - 1];
+        if quoted || !matches!(layer.name, "tcp" | "udp") || !matches!(ip.name, "ip" | "ipv6") {
+            continue;
+        }
+        let header = &packet.data[ip.offset as usize..];
+        let own = dissect_protocols::conversation::key(linktype::RAW, header);
+        if own != key {
+            return Err(format!(
+                "{}: conversation key of the frame is not that of its IP header",
+                layer.name
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn decode(linktype: u32, data: &[u8], len: usize) -> Result<Packet, String> {
     let info = frame(linktype, data.len(), len);
     let mut registry = dissect_protocols::registry();
@@ -140,6 +164,7 @@ fn decode(linktype: u32, data: &[u8], len: usize) -> Result<Packet, String> {
     registry.dissect(&info, data, &mut packet);
     check_tree(&packet)?;
     render_all(&registry, &packet);
+    check_conversation_key(linktype, &packet)?;
 
     let mut summary = dissect_protocols::registry();
     summary.set_detail(Detail::Summary);
