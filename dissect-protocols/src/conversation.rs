@@ -12,14 +12,18 @@
 
 use dissect_core::linktype;
 
+use crate::ipv6::next_header as nh;
+use crate::vlan::{ETHERTYPE_8021AD, ETHERTYPE_8021Q, ETHERTYPE_QINQ_9100, TAG_LEN};
 use crate::wire::{be16, be32, byte};
+use crate::{ethernet, ipv4, ipv6, sll};
 
+/// The EtherTypes the IPv4 and IPv6 dissectors are registered for.
 const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
-/// 802.1Q, 802.1ad and the older QinQ tag the VLAN dissector reads.
-const VLAN_TAGS: [u16; 3] = [0x8100, 0x88a8, 0x9100];
+/// The tags the VLAN dissectors read.
+const VLAN_TAGS: [u16; 3] = [ETHERTYPE_8021Q, ETHERTYPE_8021AD, ETHERTYPE_QINQ_9100];
 /// IP protocols whose payload is another IP header (RFC 2003, RFC 4213).
-const IP_IN_IP: [u8; 2] = [4, 41];
+const IP_IN_IP: [u8; 2] = [ipv4::proto::IPIP, ipv4::proto::IPV6];
 /// Nesting followed at most, as stacked tags or tunnels.
 const MAX_DEPTH: usize = 8;
 
@@ -28,9 +32,17 @@ const MAX_DEPTH: usize = 8;
 /// pair may also give).
 pub fn key(linktype: u32, frame: &[u8]) -> u64 {
     let pair = match linktype {
-        linktype::ETHERNET => after_ethertype(frame, 12, 14),
-        linktype::LINUX_SLL => after_ethertype(frame, 14, 16),
-        linktype::LINUX_SLL2 => after_ethertype(frame, 0, 20),
+        linktype::ETHERNET => after_ethertype(
+            frame,
+            ethernet::field_range::TYPE.start,
+            ethernet::HEADER_LEN,
+        ),
+        linktype::LINUX_SLL => {
+            after_ethertype(frame, sll::v1_range::PROTOCOL.start, sll::V1_HEADER_LEN)
+        }
+        linktype::LINUX_SLL2 => {
+            after_ethertype(frame, sll::v2_range::PROTOCOL.start, sll::V2_HEADER_LEN)
+        }
         linktype::NULL | linktype::LOOP => frame.get(4..).and_then(|ip| ip_pair(ip, 0)),
         // Raw IP, and any other link type: the link-type heuristics may
         // take the frame for IP.
@@ -48,9 +60,10 @@ fn after_ethertype(frame: &[u8], mut type_at: usize, mut payload_at: usize) -> O
         }
         match be16(frame, type_at) {
             ETHERTYPE_IPV4 | ETHERTYPE_IPV6 => return ip_pair(frame.get(payload_at..)?, 0),
+            // The tag's own EtherType ends it.
             t if VLAN_TAGS.contains(&t) => {
-                type_at = payload_at + 2;
-                payload_at += 4;
+                type_at = payload_at + TAG_LEN - 2;
+                payload_at += TAG_LEN;
             }
             _ => return None,
         }
@@ -78,7 +91,7 @@ fn ip_pair(ip: &[u8], depth: usize) -> Option<u64> {
             let (src, dst) = (be32(ip, 12), be32(ip, 16));
             Some(unordered(src.into(), dst.into()))
         }
-        6 if ip.len() >= 40 => {
+        6 if ip.len() >= ipv6::HEADER_LEN => {
             if let Some(at) = ipv6_upper(ip) {
                 if let Some(pair) = inner(at) {
                     return Some(pair);
@@ -94,18 +107,20 @@ fn ip_pair(ip: &[u8], depth: usize) -> Option<u64> {
 /// Where an IP header follows an IPv6 header and its extension headers, if
 /// one does.
 fn ipv6_upper(ip: &[u8]) -> Option<usize> {
-    let (mut next, mut at) = (byte(ip, 6), 40);
+    let (mut next, mut at) = (byte(ip, 6), ipv6::HEADER_LEN);
     for _ in 0..MAX_DEPTH {
         if IP_IN_IP.contains(&next) {
             return Some(at);
         }
         let len = match next {
             // Hop-by-hop, routing, destination options: 8-octet units.
-            0 | 43 | 60 => (usize::from(*ip.get(at + 1)?) + 1) * 8,
+            nh::HOP_BY_HOP | nh::ROUTING | nh::DEST_OPTIONS => {
+                (usize::from(*ip.get(at + 1)?) + 1) * 8
+            }
             // A fragment header; a later fragment has no inner header.
-            44 if be16(ip, at + 2) & 0xfff8 == 0 => 8,
+            nh::FRAGMENT if be16(ip, at + 2) & 0xfff8 == 0 => 8,
             // Authentication header: 4-octet units.
-            51 => (usize::from(*ip.get(at + 1)?) + 2) * 4,
+            nh::AH => (usize::from(*ip.get(at + 1)?) + 2) * 4,
             _ => return None,
         };
         next = *ip.get(at)?;
