@@ -251,20 +251,62 @@ pub fn write_ether(m: &[u8; 6], out: &mut impl Write) -> fmt::Result {
 /// and dot costs more than twice as much (the UTF-8 check of the ASCII
 /// result costs less than the writes it saves).
 pub fn write_ipv4(a: &[u8; 4], out: &mut impl Write) -> fmt::Result {
-    // Three octets and three dots are at most 12 bytes, and each octet's
-    // copy writes three bytes, so 15 bytes always suffice.
-    let mut text = [0u8; 15];
-    let mut len = 0;
-    for (i, &octet) in a.iter().enumerate() {
-        if i > 0 {
-            text[len] = b'.';
-            len += 1;
+    let mut text = AsciiText::<15>::new();
+    text.push_ipv4(a);
+    out.write_str(text.as_str())
+}
+
+/// Address text assembled on the stack, so that it reaches the output in
+/// one write. Pushes past the capacity are dropped; callers size `N` for
+/// their longest text.
+struct AsciiText<const N: usize> {
+    bytes: [u8; N],
+    len: usize,
+}
+
+impl<const N: usize> AsciiText<N> {
+    fn new() -> Self {
+        AsciiText {
+            bytes: [0; N],
+            len: 0,
         }
-        let (digits, count) = OCTET_TEXT[usize::from(octet)];
-        text[len..len + 3].copy_from_slice(&digits);
-        len += usize::from(count);
     }
-    out.write_str(std::str::from_utf8(&text[..len]).unwrap_or_default())
+
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
+        }
+    }
+
+    fn push_ipv4(&mut self, a: &[u8; 4]) {
+        for (i, &octet) in a.iter().enumerate() {
+            if i > 0 {
+                self.push(b'.');
+            }
+            // Three bytes are copied whatever the count; `len` moves past
+            // the digits only, so the zero filler is overwritten or unused.
+            let (digits, count) = OCTET_TEXT[usize::from(octet)];
+            if let Some(slot) = self.bytes.get_mut(self.len..self.len + 3) {
+                slot.copy_from_slice(&digits);
+                self.len += usize::from(count);
+            }
+        }
+    }
+
+    /// A 16-bit word in lowercase hex without leading zeros (`{:x}`).
+    fn push_hex_word(&mut self, word: u16) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let digits = (16 - word.leading_zeros()).div_ceil(4).max(1);
+        for shift in (0..digits).rev() {
+            self.push(HEX[usize::from(word >> (shift * 4) & 0xf)]);
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII is pushed; the check never fails.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
 }
 
 /// Each octet's decimal digits (left-aligned, zero-filled) and their count.
@@ -306,46 +348,37 @@ pub fn write_ipv6(a: &[u8; 16], out: &mut impl Write) -> fmt::Result {
             run.1 = 0;
         }
     }
-    let zeros = if best.1 >= 2 { Some(best) } else { None };
-    let in_run = |i: usize| zeros.is_some_and(|(start, len)| (start..start + len).contains(&i));
-    for i in 0..8 {
-        if in_run(i) {
-            if zeros.is_some_and(|(start, _)| start == i) {
-                out.write_char(':')?;
+    let (zeros_start, zeros_end) = if best.1 >= 2 {
+        (best.0, best.0 + best.1)
+    } else {
+        (8, 8)
+    };
+    let embedded_v4 = zeros_start == 0
+        && (zeros_end == 6
+            || (zeros_end == 7 && words[7] != 1)
+            || (zeros_end == 5 && words[5] == 0xffff));
+    // Seven groups of four digits and colons, plus a dotted quad: 45 bytes.
+    let mut text = AsciiText::<45>::new();
+    for (i, &word) in words.iter().enumerate() {
+        if (zeros_start..zeros_end).contains(&i) {
+            if i == zeros_start {
+                text.push(b':');
             }
             continue;
         }
         if i != 0 {
-            out.write_char(':')?;
+            text.push(b':');
         }
-        let embedded_v4 = i == 6
-            && zeros.is_some_and(|(start, len)| {
-                start == 0
-                    && (len == 6 || (len == 7 && words[7] != 1) || (len == 5 && words[5] == 0xffff))
-            });
-        if embedded_v4 {
-            return write_ipv4(&[a[12], a[13], a[14], a[15]], out);
+        if embedded_v4 && i == 6 {
+            text.push_ipv4(&[a[12], a[13], a[14], a[15]]);
+            break;
         }
-        write_hex_word(words[i], out)?;
+        text.push_hex_word(word);
     }
-    if zeros.is_some_and(|(start, len)| start + len == 8) {
-        out.write_char(':')?;
+    if zeros_end == 8 && zeros_start < 8 {
+        text.push(b':');
     }
-    Ok(())
-}
-
-/// A 16-bit word in lowercase hex without leading zeros (`{:x}`).
-fn write_hex_word(word: u16, out: &mut impl Write) -> fmt::Result {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut started = false;
-    for shift in [12, 8, 4, 0] {
-        let nibble = usize::from(word >> shift & 0xf);
-        if nibble != 0 || started || shift == 0 {
-            out.write_char(char::from(HEX[nibble]))?;
-            started = true;
-        }
-    }
-    Ok(())
+    out.write_str(text.as_str())
 }
 
 /// Displays an IPv6 address with [`write_ipv6`] (for `write!` arguments).

@@ -897,7 +897,12 @@ impl Dissector for IcmpDissector {
         let bytes = r.bytes();
         let length = crate::tcp::ip_payload_len(r);
         match IcmpText::new(bytes) {
-            Some(text) => write!(r, "ICMP {text}, length {length}")?,
+            Some(text) => {
+                r.text("ICMP ");
+                text.write(r)?;
+                r.text(", length ");
+                r.number(length);
+            }
             None => return r.write_str(" [|icmp]"),
         }
         if r.options.verbose == 0 {
@@ -1168,6 +1173,14 @@ impl<'a> IcmpText<'a> {
 
 impl fmt::Display for IcmpText<'_> {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write(out)
+    }
+}
+
+impl IcmpText<'_> {
+    /// Writes the text; echoes, most of the ICMP in a capture, without the
+    /// formatting machinery.
+    fn write(&self, out: &mut impl Write) -> fmt::Result {
         let d = self.data;
         let (icmp_type, code) = (byte(d, 0), byte(d, 1));
         let quoted_dst = Ipv4Text(array(d, HEADER_LEN + 16));
@@ -1178,7 +1191,12 @@ impl fmt::Display for IcmpText<'_> {
                 } else {
                     "reply"
                 };
-                write!(out, "echo {which}, id {}, seq {}", be16(d, 4), be16(d, 6))
+                out.write_str("echo ")?;
+                out.write_str(which)?;
+                out.write_str(", id ")?;
+                field::write_decimal(out, be16(d, 4).into())?;
+                out.write_str(", seq ")?;
+                field::write_decimal(out, be16(d, 6).into())
             }
             kind::UNREACHABLE => match code {
                 0 => write!(out, "net {quoted_dst} unreachable"),

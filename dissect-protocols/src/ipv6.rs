@@ -11,7 +11,7 @@
 use std::fmt::{self, Write};
 use std::net::Ipv6Addr;
 
-use dissect_core::field::Ipv6Text;
+use dissect_core::field::{self, Ipv6Text};
 use std::ops::Range;
 
 use dissect_core::{
@@ -1175,7 +1175,9 @@ fn render_ipv6(r: &mut Render<'_>) -> fmt::Result {
 }
 
 fn write_pair(r: &mut Render<'_>, ip: &Ipv6<'_>) -> fmt::Result {
-    write!(r, "{} > {}", Ipv6Text(ip.src()), Ipv6Text(ip.dst()))
+    field::write_ipv6(&ip.src(), r)?;
+    r.write_str(" > ")?;
+    field::write_ipv6(&ip.dst(), r)
 }
 
 /// `(class 0x.., flowlabel 0x....., hlim N, next-header X (N) payload length: N) `

@@ -1284,6 +1284,15 @@ fn flags_picture(flags: u16, use_ace: bool) -> &'static str {
 /// length and values. `ack_base` makes SACK edges relative like tshark's.
 fn add_options(cx: &mut Context<'_>, tcp: Tcp<'_>, ack_base: u32) {
     let end = tcp.header_len();
+    if !cx.full_detail() {
+        // No option field is a summary field: only a bad length matters.
+        if let Some(Err(e)) = tcp.options().find(Result::is_err) {
+            if end <= tcp.data.len() {
+                cx.malformed(HEADER_LEN + e.offset, "TCP option length");
+            }
+        }
+        return;
+    }
     cx.push(&OPTIONS, HEADER_LEN..end, Value::Bytes);
     for item in tcp.options() {
         let option = match item {
@@ -1568,15 +1577,24 @@ fn render_tcpdump(r: &mut Render<'_>) -> fmt::Result {
             write_checksum_verdict(r, tcp.checksum(), calculated as u16)?;
         }
     }
-    let (seq, ack, sack_base) = if r.options.absolute_seq {
-        (tcp.seq(), tcp.ack(), 0)
-    } else {
-        (
-            r.u64(&TCPDUMP_SEQ).map_or(tcp.seq(), |v| v as u32),
-            r.u64(&TCPDUMP_ACK).map_or(tcp.ack(), |v| v as u32),
-            r.u64(&TCPDUMP_SACK_BASE).map_or(0, |v| v as u32),
-        )
-    };
+    let (mut seq, mut ack, mut sack_base) = (tcp.seq(), tcp.ack(), 0);
+    if !r.options.absolute_seq {
+        // One pass over the layer's fields for the three of tcpdump's numbers.
+        for field in r.fields() {
+            let slot = if std::ptr::eq(field.def, &TCPDUMP_SEQ) {
+                &mut seq
+            } else if std::ptr::eq(field.def, &TCPDUMP_ACK) {
+                &mut ack
+            } else if std::ptr::eq(field.def, &TCPDUMP_SACK_BASE) {
+                &mut sack_base
+            } else {
+                continue;
+            };
+            if let Some(v) = field.value.as_u64() {
+                *slot = v as u32;
+            }
+        }
+    }
     let length = length - hlen;
     if length > 0 || flags & 0x07 != 0 || verbose > 1 {
         r.text(", seq ");
@@ -2576,7 +2594,7 @@ pub(crate) mod test_frames {
 #[cfg(test)]
 mod dissector_tests {
     use super::test_frames::{ipv4, run, status, value};
-    use dissect_core::Status;
+    use dissect_core::{Detail, FrameInfo, Packet, Status};
 
     /// A segment from 10.0.0.1:`sport` to 10.0.0.2:`dport`.
     fn segment(
@@ -2740,6 +2758,29 @@ mod dissector_tests {
             status(&out[0].1, "tcp"),
             Some(Status::Malformed { .. })
         ));
+        // Summary mode checks only the option lengths: the same mark at the
+        // same offset, whole or cut by the capture inside the options.
+        let frame = ipv4(6, &bad, 0);
+        for cut in [frame.len(), frame.len() - 2] {
+            let statuses: Vec<_> = [Detail::Full, Detail::Summary]
+                .into_iter()
+                .map(|detail| {
+                    let mut registry = crate::registry();
+                    registry.set_detail(detail);
+                    let mut packet = Packet::new();
+                    let info = FrameInfo {
+                        caplen: cut as u32,
+                        len: frame.len() as u32,
+                        linktype: dissect_core::linktype::ETHERNET,
+                        ..FrameInfo::default()
+                    };
+                    registry.dissect(&info, &frame[..cut], &mut packet);
+                    status(&packet, "tcp")
+                })
+                .collect();
+            assert_eq!(statuses[0], statuses[1], "cut at {cut}");
+            assert!(statuses[0].is_some_and(|s| !s.is_ok()), "cut at {cut}");
+        }
     }
 
     #[test]

@@ -574,6 +574,10 @@ impl NtpDissector {
     /// make T1 meaningless. T2 and T3 are the reply's receive and transmit
     /// timestamps, T4 its capture time.
     fn link_time_exchange(&mut self, cx: &mut Context<'_>, msg: &TimeMessage<'_>) {
+        // The links are tree fields only; the one-line text never reads them.
+        if !cx.full_detail() {
+            return;
+        }
         let frame = *cx.frame();
         let now_ns = nanos_of(frame.ts_sec, frame.ts_nsec);
         let mode = Mode::from_bits(byte(msg.data, 0));
@@ -626,6 +630,9 @@ impl NtpDissector {
     /// Control and private replies name their request (by sequence number
     /// or request code) and the time between them.
     fn link_by_key(&mut self, cx: &mut Context<'_>, key: u64, response: bool) {
+        if !cx.full_detail() {
+            return;
+        }
         let frame = *cx.frame();
         let now_ns = nanos_of(frame.ts_sec, frame.ts_nsec);
         if response {

@@ -98,7 +98,9 @@ impl Short {
 /// `2^exponent` seconds: the poll interval and the precision are signed
 /// log2 values.
 pub fn log2_seconds(exponent: i8) -> f64 {
-    2f64.powi(i32::from(exponent))
+    // Every i8 power of two is a normal f64: its biased exponent alone,
+    // without a call to `powi`.
+    f64::from_bits(((1023 + i64::from(exponent)) as u64) << 52)
 }
 
 #[cfg(test)]
@@ -144,5 +146,8 @@ mod tests {
         assert_eq!(Short::from_u32(0x0001_8000).as_f64(), 1.5);
         assert_eq!(log2_seconds(-2), 0.25);
         assert_eq!(log2_seconds(6), 64.0);
+        for e in i8::MIN..=i8::MAX {
+            assert_eq!(log2_seconds(e), 2f64.powi(e.into()), "2^{e}");
+        }
     }
 }
