@@ -552,6 +552,29 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// Every address prints as std's RFC 5952 text, except the IPv4-
+        /// compatible form (`::a.b.c.d`), which inet_ntop keeps and std
+        /// drops; that one prints its last four bytes as a dotted quad.
+        #[test]
+        fn ipv6_text_matches_std(a in proptest::prelude::any::<[u8; 16]>(), zeros in 0usize..16) {
+            // Zero a prefix often, so runs of zero groups and the embedded
+            // IPv4 forms come up.
+            let mut a = a;
+            a[..zeros].fill(0);
+            let mut s = String::new();
+            write_ipv6(&a, &mut s).unwrap();
+            let std_text = std::net::Ipv6Addr::from(a).to_string();
+            let compatible = a[..12].iter().all(|&b| b == 0) && a[12..14] != [0, 0];
+            if compatible {
+                let quad = std::net::Ipv4Addr::new(a[12], a[13], a[14], a[15]);
+                proptest::prop_assert_eq!(s, format!("::{quad}"));
+            } else {
+                proptest::prop_assert_eq!(s, std_text);
+            }
+        }
+    }
+
     #[test]
     fn uint_bases() {
         static F: FieldDef = FieldDef::new("x.flags", "Flags", FieldType::Uint(16)).base(Base::Hex);

@@ -110,6 +110,9 @@ impl std::error::Error for RegistryError {}
 /// All dissectors and the tables that choose between them.
 pub struct Registry {
     dissectors: Vec<Box<dyn Dissector>>,
+    /// Each dissector's `name()`, read once: every layer is labelled with
+    /// it, and `Next::Named` looks dissectors up by it.
+    names: Vec<&'static str>,
     tables: Vec<(Table, TableData)>,
     decode_as: HashMap<(Table, u32), DissectorId>,
     detail: Detail,
@@ -129,6 +132,7 @@ impl Registry {
     pub fn new() -> Registry {
         Registry {
             dissectors: vec![Box::new(DataDissector)],
+            names: vec![DataDissector.name()],
             tables: Vec::new(),
             decode_as: HashMap::new(),
             detail: Detail::Full,
@@ -145,15 +149,16 @@ impl Registry {
         if let Some(id) = self.id(dissector.name()) {
             return id;
         }
+        self.names.push(dissector.name());
         self.dissectors.push(Box::new(dissector));
         (self.dissectors.len() - 1) as DissectorId
     }
 
     /// The id of the dissector with this protocol name.
     pub fn id(&self, name: &str) -> Option<DissectorId> {
-        self.dissectors
+        self.names
             .iter()
-            .position(|d| d.name() == name)
+            .position(|&n| n == name)
             .map(|i| i as DissectorId)
     }
 
@@ -333,7 +338,7 @@ impl Registry {
             };
             let start = cx.fields.len() as u32;
             cx.layers.push(Layer {
-                name: self.dissectors[id as usize].name(),
+                name: self.names[id as usize],
                 dissector: id,
                 offset: offset as u32,
                 len: captured as u32,
