@@ -357,8 +357,9 @@ pub fn write_ipv6(a: &[u8; 16], out: &mut impl Write) -> fmt::Result {
         && (zeros_end == 6
             || (zeros_end == 7 && words[7] != 1)
             || (zeros_end == 5 && words[5] == 0xffff));
-    // Seven groups of four digits and colons, plus a dotted quad: 45 bytes.
-    let mut text = AsciiText::<45>::new();
+    // Eight groups of four digits and seven colons are the longest text
+    // (39 bytes); the forms that end in a dotted quad are shorter.
+    let mut text = AsciiText::<39>::new();
     for (i, &word) in words.iter().enumerate() {
         if (zeros_start..zeros_end).contains(&i) {
             if i == zeros_start {
