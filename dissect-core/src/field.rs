@@ -382,6 +382,15 @@ pub fn write_ipv6(a: &[u8; 16], out: &mut impl Write) -> fmt::Result {
     out.write_str(text.as_str())
 }
 
+/// Displays an IPv4 address with [`write_ipv4`] (for `write!` arguments).
+pub struct Ipv4Text(pub [u8; 4]);
+
+impl fmt::Display for Ipv4Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write_ipv4(&self.0, f)
+    }
+}
+
 /// Displays an IPv6 address with [`write_ipv6`] (for `write!` arguments).
 pub struct Ipv6Text(pub [u8; 16]);
 

@@ -11,8 +11,9 @@
 
 use std::fmt::{self, Write};
 
+use dissect_core::field::{self, Ipv4Text};
 use dissect_core::{
-    field, Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
+    Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
@@ -1169,15 +1170,7 @@ impl<'a> IcmpText<'a> {
             _ => true,
         }
     }
-}
 
-impl fmt::Display for IcmpText<'_> {
-    fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.write(out)
-    }
-}
-
-impl IcmpText<'_> {
     /// Writes the text; echoes, most of the ICMP in a capture, without the
     /// formatting machinery.
     fn write(&self, out: &mut impl Write) -> fmt::Result {
@@ -1308,11 +1301,9 @@ impl IcmpText<'_> {
     }
 }
 
-struct Ipv4Text([u8; 4]);
-
-impl fmt::Display for Ipv4Text {
+impl fmt::Display for IcmpText<'_> {
     fn fmt(&self, out: &mut fmt::Formatter<'_>) -> fmt::Result {
-        field::write_ipv4(&self.0, out)
+        self.write(out)
     }
 }
 

@@ -184,20 +184,9 @@ impl Serialize for Ipv4<'_> {
         st.serialize_field("ttl", &self.ttl())?;
         st.serialize_field("protocol", &self.protocol())?;
         st.serialize_field("checksum", &self.checksum())?;
-        st.serialize_field("src", &Ipv4Text(self.src()))?;
-        st.serialize_field("dst", &Ipv4Text(self.dst()))?;
+        st.serialize_field("src", &field::Ipv4Text(self.src()).to_string())?;
+        st.serialize_field("dst", &field::Ipv4Text(self.dst()).to_string())?;
         st.end()
-    }
-}
-
-/// Serializes an IPv4 address as dotted quad.
-pub struct Ipv4Text(pub [u8; 4]);
-
-impl Serialize for Ipv4Text {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut text = String::with_capacity(15);
-        let _ = field::write_ipv4(&self.0, &mut text);
-        s.serialize_str(&text)
     }
 }
 
