@@ -4,6 +4,8 @@
 #   full decode (every field) / etherparse   (target: >= 0.5)
 #   layers (the CLI's default: only the fields its line reads) / etherparse
 #   decode + one-line text / etherparse
+#   field_store_floor / etherparse: storing full decode's fields with no
+#     decoding at all, the ceiling of any decoder that stores every field
 # Extra arguments go to criterion (e.g. a filter, or --quick).
 # Set BENCH_RATIOS_NO_RUN=1 to only re-read the last run's results.
 # Exits 1 when full decode is below half of etherparse's rate and
@@ -22,7 +24,7 @@ python3 - "$target_dir/criterion/decode" <<'EOF'
 import json, os, sys
 
 root = sys.argv[1]
-names = ["dissect_full", "dissect_layers", "dissect_line", "etherparse_sliced"]
+names = ["dissect_full", "dissect_layers", "dissect_line", "field_store_floor", "etherparse_sliced"]
 rate = {}
 for name in names:
     d = os.path.join(root, name, "new")
@@ -49,6 +51,7 @@ print()
 full = ratio("dissect_full", "etherparse_sliced", "full decode / etherparse (>= 0.5)", 0.5)
 ratio("dissect_layers", "etherparse_sliced", "layers, summary fields / etherparse")
 ratio("dissect_line", "etherparse_sliced", "layers + one-line text / etherparse")
+ratio("field_store_floor", "etherparse_sliced", "storing full's fields only / etherparse")
 if os.environ.get("BENCH_RATIOS_CHECK") == "1" and (full is None or full < 0.5):
     sys.exit(1)
 EOF

@@ -2,14 +2,18 @@
 //! traffic (TCP/HTTP/TLS, Telnet, NTP, ICMP, IPv6, some VLAN tags), made by
 //! `scripts/gen-bench-pcap.py`.
 //!
-//! Three benchmarks in one group, all in packets per second, so their ratios
+//! The benchmarks are in one group, all in packets per second, so their ratios
 //! are read off one run (`scripts/bench-ratios.sh` prints them):
 //! - `dissect_full`: `Registry::dissect` into a reused `Packet` (every field
 //!   of every layer into the decode tree);
 //! - `etherparse_sliced`: etherparse's `SlicedPacket` on the same frames, the
 //!   yardstick of a header-slicing parser that builds no tree;
-//! - `dissect_summary`: decode plus the tcpdump-style line into a reused
-//!   `String`, i.e. what `dissect FILE` does per packet minus the I/O.
+//! - `dissect_layers`: every layer, only the fields the one-line text reads
+//!   (`Detail::Summary`, the CLI's default);
+//! - `dissect_line`: that decode plus the tcpdump-style line into a reused
+//!   `String`, i.e. what `dissect FILE` does per packet minus the I/O;
+//! - `field_store_floor`: no decoding, only storing as many fields as
+//!   `dissect_full` stores: the least any decoder of this tree must spend.
 //!
 //! Environment: `DISSECT_BENCH_PACKETS` (default 20000) sets the size of the
 //! generated capture; `DISSECT_BENCH_PCAP=FILE` benches an existing classic
@@ -21,8 +25,9 @@ use std::process::Command;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dissect_core::capture::CaptureReader;
+use dissect_core::field::FieldFlags;
 use dissect_core::format::{self, TimeFormat};
-use dissect_core::{linktype, Detail, FrameInfo, Packet, RenderOptions};
+use dissect_core::{linktype, Detail, Field, FrameInfo, Packet, RenderOptions, Value};
 
 const DEFAULT_PACKETS: usize = 20_000;
 
@@ -135,6 +140,47 @@ fn bench_decode(c: &mut Criterion) {
             for (info, data) in frames.iter() {
                 registry.dissect(info, data, &mut packet);
                 fields += packet.fields.len();
+            }
+            black_box(fields)
+        })
+    });
+
+    // The floor of any decoder that stores every field: the same fields the
+    // full decode stores (definition, offset, length, depth, taken from one
+    // full decode beforehand), each with a value read from its first byte,
+    // pushed into the tree with no decoding at all. When this floor is below
+    // a target ratio, no eager decoder of this tree can meet the target.
+    let mut shapes = Vec::new();
+    let mut spans = Vec::with_capacity(frames.len());
+    for (info, data) in frames.iter() {
+        registry.dissect(info, data, &mut packet);
+        let from = shapes.len();
+        shapes.extend(
+            packet
+                .fields
+                .iter()
+                .map(|f| (f.def, f.offset, f.len, f.depth)),
+        );
+        spans.push(from..shapes.len());
+    }
+    let mut store = Packet::new();
+    group.bench_function("field_store_floor", |b| {
+        b.iter(|| {
+            let mut fields = 0;
+            for ((_, data), span) in frames.iter().zip(&spans) {
+                store.fields.clear();
+                for &(def, offset, len, depth) in &shapes[span.clone()] {
+                    let first = data.get(offset as usize).copied().unwrap_or(0);
+                    store.fields.push(Field {
+                        def,
+                        value: Value::U64(first.into()),
+                        offset,
+                        len,
+                        depth,
+                        flags: FieldFlags::default(),
+                    });
+                }
+                fields += black_box(&store.fields).len();
             }
             black_box(fields)
         })
