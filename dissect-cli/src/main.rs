@@ -4,6 +4,9 @@
 //! Data goes to stdout, errors to stderr as `dissect: FILE: reason`. Exit
 //! status 0 only when the whole file was read.
 
+// No input may make dissect panic (see dissect-core's lib.rs).
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
 mod args;
 mod output;
 mod pipeline;

@@ -385,7 +385,8 @@ impl CaptureReader {
             let want = usize::try_from(n - skipped)
                 .unwrap_or(usize::MAX)
                 .min(self.buf.len());
-            match self.src.read(&mut self.buf[..want]) {
+            let (chunk, _) = self.buf.split_at_mut(want);
+            match self.src.read(chunk) {
                 Ok(0) => self.eof = true,
                 Ok(got) => {
                     skipped += got as u64;

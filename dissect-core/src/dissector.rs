@@ -149,8 +149,9 @@ impl<'a> Context<'a> {
 
     /// The layers decoded before this one (innermost last).
     pub fn previous_layers(&self) -> &[Layer] {
-        let n = self.layers.len().saturating_sub(1);
-        &self.layers[..n]
+        self.layers
+            .split_last()
+            .map_or(&[], |(_current, before)| before)
     }
 
     /// The fields of an earlier layer.
@@ -166,14 +167,13 @@ impl<'a> Context<'a> {
             .iter()
             .rev()
             .find(|l| l.name == name)?;
-        let fields = &self.fields[layer.fields.start as usize..layer.fields.end as usize];
-        Some((layer, fields))
+        Some((layer, self.layer_fields(layer)))
     }
 
     /// The value of a field in the nearest earlier layer that has it.
     pub fn previous_value(&self, def: &'static FieldDef) -> Option<Value> {
         for layer in self.previous_layers().iter().rev() {
-            let fields = &self.fields[layer.fields.start as usize..layer.fields.end as usize];
+            let fields = self.layer_fields(layer);
             if let Some(f) = fields.iter().find(|f| std::ptr::eq(f.def, def)) {
                 return Some(f.value);
             }
@@ -250,10 +250,12 @@ impl<'a> Context<'a> {
             return;
         }
         let current = self.layers.len().saturating_sub(1);
+        let Some(at) = self.layers.get(layer).map(|l| l.fields.end) else {
+            return;
+        };
         if layer >= current {
             return;
         }
-        let at = self.layers[layer].fields.end;
         let start = range.start.min(self.data.len());
         let end = range.end.clamp(start, self.data.len());
         self.fields.insert(
@@ -267,8 +269,11 @@ impl<'a> Context<'a> {
                 flags: FieldFlags::default(),
             },
         );
-        self.layers[layer].fields.end += 1;
-        for later in &mut self.layers[layer + 1..] {
+        let mut from_layer = self.layers.iter_mut().skip(layer);
+        if let Some(target) = from_layer.next() {
+            target.fields.end += 1;
+        }
+        for later in from_layer {
             later.fields.start += 1;
             later.fields.end += 1;
         }
@@ -328,6 +333,18 @@ pub struct RenderOptions {
     pub absolute_seq: bool,
 }
 
+/// What [`Render::layer`] gives for an index past the last layer.
+static NO_LAYER: Layer = Layer {
+    name: "",
+    dissector: 0,
+    offset: 0,
+    len: 0,
+    header_len: 0,
+    reported_len: 0,
+    status: Status::Ok,
+    fields: 0..0,
+};
+
 /// What a dissector prints its text through: the decoded packet, the layer
 /// being printed, the options and the output buffer.
 pub struct Render<'a> {
@@ -340,8 +357,9 @@ pub struct Render<'a> {
 }
 
 impl<'a> Render<'a> {
+    /// The layer being printed (an empty one if `index` is out of range).
     pub fn layer(&self) -> &'a Layer {
-        &self.packet.layers[self.index]
+        self.packet.layers.get(self.index).unwrap_or(&NO_LAYER)
     }
 
     /// The layer after this one, if any.
@@ -386,12 +404,12 @@ impl<'a> Render<'a> {
 
     /// Prints layer `index` with its dissector's `render`, then returns here.
     pub fn render_layer(&mut self, index: usize) -> fmt::Result {
-        if index >= self.packet.layers.len() {
+        let Some(layer) = self.packet.layers.get(index) else {
             return Ok(());
-        }
+        };
+        let id = layer.dissector;
         let saved = self.index;
         self.index = index;
-        let id = self.packet.layers[index].dissector;
         let registry = self.registry;
         let result = registry.dissector(id).render(self);
         self.index = saved;

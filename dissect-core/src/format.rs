@@ -319,13 +319,14 @@ impl Serialize for JsonFields<'_> {
         let mut seq = s.serialize_seq(None)?;
         let mut rest = self.fields;
         while let Some((first, tail)) = rest.split_first() {
-            let children = tail.iter().take_while(|f| f.depth > first.depth).count();
+            let count = tail.iter().take_while(|f| f.depth > first.depth).count();
+            let (children, after) = tail.split_at(count);
             seq.serialize_element(&JsonField {
                 data: self.data,
                 field: first,
-                children: &tail[..children],
+                children,
             })?;
-            rest = &tail[children..];
+            rest = after;
         }
         seq.end()
     }

@@ -7,6 +7,10 @@
 //! - [`capture`]: pcap and pcapng reading.
 //! - [`format`]: one-line, tree, hex and JSON output.
 
+// A packet must never make the library panic: an index that could fail is
+// written with `get`, or carries an `allow` with the reason it cannot.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
 pub mod capture;
 pub mod dissector;
 pub mod field;

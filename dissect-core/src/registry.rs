@@ -27,13 +27,12 @@ impl Table {
 
     /// A table by name (FNV-1a hashed at compile time for `const` tables).
     pub const fn new(name: &'static str) -> Table {
-        let bytes = name.as_bytes();
+        let mut bytes = name.as_bytes();
         let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let mut i = 0;
-        while i < bytes.len() {
-            hash ^= bytes[i] as u64;
+        while let [first, rest @ ..] = bytes {
+            hash ^= *first as u64;
             hash = hash.wrapping_mul(0x0100_0000_01b3);
-            i += 1;
+            bytes = rest;
         }
         Table { name, hash }
     }
@@ -80,12 +79,17 @@ impl TableData {
         self.keys
             .binary_search_by_key(&key, |&(k, _)| k)
             .ok()
-            .map(|i| self.keys[i].1)
+            .and_then(|i| self.keys.get(i))
+            .map(|&(_, id)| id)
     }
 
     fn insert(&mut self, key: u32, id: DissectorId) {
         match self.keys.binary_search_by_key(&key, |&(k, _)| k) {
-            Ok(i) => self.keys[i].1 = id,
+            Ok(i) => {
+                if let Some(entry) = self.keys.get_mut(i) {
+                    entry.1 = id;
+                }
+            }
             Err(i) => self.keys.insert(i, (key, id)),
         }
     }
@@ -166,7 +170,7 @@ impl Registry {
     pub fn dissector(&self, id: DissectorId) -> &dyn Dissector {
         match self.dissectors.get(id as usize) {
             Some(d) => d.as_ref(),
-            None => self.dissectors[DATA as usize].as_ref(),
+            None => &DataDissector,
         }
     }
 
@@ -183,6 +187,8 @@ impl Registry {
                 self.tables.len() - 1
             }
         };
+        // In bounds: `pos` was found in, or just pushed to, the tables.
+        #[allow(clippy::indexing_slicing)]
         &mut self.tables[pos].1
     }
 
@@ -317,9 +323,9 @@ impl Registry {
         } = packet;
         let data: &[u8] = data;
         while layers.len() < MAX_LAYERS {
-            let bytes = data.get(offset..).unwrap_or(&[]);
-            let captured = bytes.len().min(reported);
-            let bytes = &bytes[..captured];
+            let rest = data.get(offset..).unwrap_or(&[]);
+            let bytes = rest.get(..reported).unwrap_or(rest);
+            let captured = bytes.len();
             let mut cx = Context {
                 frame,
                 data,
@@ -336,9 +342,16 @@ impl Registry {
                 None if captured > 0 => DATA,
                 None => break,
             };
+            // Every id the tables hold came from `add`, so both are there.
+            let (Some(&name), Some(dissector)) = (
+                self.names.get(id as usize),
+                self.dissectors.get_mut(id as usize),
+            ) else {
+                break;
+            };
             let start = cx.fields.len() as u32;
             cx.layers.push(Layer {
-                name: self.names[id as usize],
+                name,
                 dissector: id,
                 offset: offset as u32,
                 len: captured as u32,
@@ -347,7 +360,7 @@ impl Registry {
                 status: Status::Ok,
                 fields: start..start,
             });
-            let handoff: Handoff = self.dissectors[id as usize].dissect(bytes, &mut cx);
+            let handoff: Handoff = dissector.dissect(bytes, &mut cx);
             let header_len = handoff.header_len.min(captured);
             if let Some(layer) = layers.last_mut() {
                 layer.header_len = header_len as u32;

@@ -107,7 +107,8 @@ impl Packet {
 
     /// The fields of one layer.
     pub fn layer_fields(&self, layer: &Layer) -> &[Field] {
-        &self.fields[layer.fields.start as usize..layer.fields.end as usize]
+        let range = layer.fields.start as usize..layer.fields.end as usize;
+        self.fields.get(range).unwrap_or(&[])
     }
 
     /// The first layer with this protocol name.
