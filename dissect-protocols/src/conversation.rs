@@ -132,9 +132,8 @@ fn ipv6_upper(ip: &[u8]) -> Option<usize> {
 /// Eight bytes at `at` (zeros past the end), as one number.
 fn word(data: &[u8], at: usize) -> u64 {
     let mut bytes = [0u8; 8];
-    if let Some(src) = data.get(at..) {
-        let n = src.len().min(8);
-        bytes[..n].copy_from_slice(&src[..n]);
+    for (b, src) in bytes.iter_mut().zip(data.get(at..).unwrap_or_default()) {
+        *b = *src;
     }
     u64::from_be_bytes(bytes)
 }

@@ -51,7 +51,7 @@ impl<'a> Ethernet<'a> {
         self.ethertype() <= MAX_8023_LEN
     }
     pub fn payload(&self) -> &'a [u8] {
-        &self.data[HEADER_LEN..]
+        self.data.get(HEADER_LEN..).unwrap_or_default()
     }
 }
 
@@ -136,10 +136,9 @@ pub fn add_trailer(cx: &mut Context<'_>, captured: usize, used: usize) {
     if !cx.full_detail() || used >= reported {
         return;
     }
-    let Some(parent_index) = cx.previous_layers().len().checked_sub(1) else {
+    let Some((parent_index, parent)) = cx.previous_layers().iter().enumerate().next_back() else {
         return;
     };
-    let parent = &cx.previous_layers()[parent_index];
     let (trailer_def, fcs_possible) = match parent.name {
         "eth" => (&TRAILER, true),
         "vlan" => (&crate::vlan::TRAILER, false),

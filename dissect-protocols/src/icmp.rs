@@ -964,11 +964,7 @@ fn in_fragment(r: &Render<'_>) -> bool {
     if ip.name != "ip" {
         return false;
     }
-    let at = ip.offset as usize + 6;
-    r.packet
-        .data
-        .get(at..at + 2)
-        .is_some_and(|b| u16::from_be_bytes([b[0], b[1]]) & 0x3fff != 0)
+    be16(&r.packet.data, ip.offset as usize + 6) & 0x3fff != 0
 }
 
 /// tcpdump's multi-part extension text (RFC 4884, always 128 bytes into

@@ -1245,7 +1245,7 @@ fn add_nd_options(cx: &mut Context<'_>, data: &[u8], start: usize) -> Option<(us
                 let mut prefix = [0u8; 16];
                 let have = (len - 8).min(16);
                 if let Some(bytes) = data.get(at + 8..at + 8 + have) {
-                    prefix[..have].copy_from_slice(bytes);
+                    prefix.iter_mut().zip(bytes).for_each(|(p, b)| *p = *b);
                 }
                 if have > 0 {
                     cx.add(&OPT_PREFIX, at + 8..at + 8 + have, Value::Ipv6(prefix));

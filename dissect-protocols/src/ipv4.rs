@@ -463,11 +463,10 @@ fn add_options(cx: &mut Context<'_>, options: &[u8]) {
             cx.malformed(start + 1, "IPv4 option length below 2");
             break;
         }
-        if at + len > options.len() {
+        let Some(option) = options.get(at..at + len) else {
             cx.malformed(start + 1, "IPv4 option runs past the header");
             break;
-        }
-        let option = &options[at..at + len];
+        };
         let range = start..start + len;
         let Some((item, reads)) = kind else {
             cx.add(&OPT_UNKNOWN, range, Value::Bytes);
@@ -799,7 +798,11 @@ fn render_ipv4(r: &mut Render<'_>) -> fmt::Result {
     // tcpdump hands a datagram quoted in an ICMP error to this printer with
     // the quoted header's own total length: a quote cut short by the ICMP
     // message is not "truncated-ip" there.
-    let quoted = r.index > 0 && r.packet.layers[r.index - 1].name == "icmp";
+    let quoted = r
+        .index
+        .checked_sub(1)
+        .and_then(|i| r.packet.layers.get(i))
+        .is_some_and(|l| l.name == "icmp");
     let mut wire = r.layer().reported_len as usize;
     if quoted {
         wire = wire.max(total_len);

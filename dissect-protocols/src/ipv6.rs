@@ -222,7 +222,7 @@ impl<'a> Iterator for ExtHeaders<'a> {
         let bytes = self.data.get(self.offset..self.offset + len)?;
         let header = ExtHeader {
             kind,
-            next: bytes[0],
+            next: byte(bytes, 0),
             offset: self.offset,
             bytes,
         };
@@ -579,8 +579,7 @@ fn add_options(cx: &mut Context<'_>, header: &ExtHeader<'_>, end: usize) -> Opti
     let options = header.bytes.get(2..within).unwrap_or(&[]);
     let base = header.offset + 2;
     let mut i = 0;
-    while i < options.len() {
-        let kind = options[i];
+    while let Some(&kind) = options.get(i) {
         if kind == option::PAD1 {
             cx.push(&OPT, at(base + i, 1), Value::None);
             // Wireshark shows Pad1's type without the bit breakdown.
@@ -605,7 +604,7 @@ fn add_options(cx: &mut Context<'_>, header: &ExtHeader<'_>, end: usize) -> Opti
         let body = options.get(i + 2..i + 2 + len).unwrap_or(&[]);
         // Wireshark reads a fixed-size option whole even when its length
         // says less (and flags the length): so do we, within the header.
-        let data = &options[i + 2..];
+        let data = options.get(i + 2..).unwrap_or_default();
         let f0 = base + i + 2;
         match kind {
             option::PADN if fits => cx.add(&OPT_PADN, value, Value::Bytes),
@@ -614,7 +613,7 @@ fn add_options(cx: &mut Context<'_>, header: &ExtHeader<'_>, end: usize) -> Opti
                 cx.add(&OPT_HOME_ADDRESS, at(f0, 16), addr);
             }
             option::TUNNEL_ENCAP_LIMIT if !body.is_empty() => {
-                cx.add(&OPT_TEL, at(f0, 1), Value::U64(body[0].into()))
+                cx.add(&OPT_TEL, at(f0, 1), Value::U64(byte(body, 0).into()))
             }
             option::CALIPSO if data.len() >= 8 => {
                 cx.add(
@@ -622,9 +621,9 @@ fn add_options(cx: &mut Context<'_>, header: &ExtHeader<'_>, end: usize) -> Opti
                     at(f0, 4),
                     Value::U64(be32(data, 0).into()),
                 );
-                let cmpt = Value::U64(data[4].into());
+                let cmpt = Value::U64(byte(data, 4).into());
                 cx.add(&OPT_CALIPSO_CMPT_LENGTH, at(f0 + 4, 1), cmpt);
-                let level = Value::U64(data[5].into());
+                let level = Value::U64(byte(data, 5).into());
                 cx.add(&OPT_CALIPSO_SENS_LEVEL, at(f0 + 5, 1), level);
                 let sum = Value::U64(be16(data, 6).into());
                 cx.add(&OPT_CALIPSO_CHECKSUM, at(f0 + 6, 2), sum);
@@ -955,7 +954,7 @@ impl Dissector for Ipv6Dissector {
             };
             let header = ExtHeader {
                 kind: next,
-                next: bytes[0],
+                next: byte(bytes, 0),
                 offset,
                 bytes,
             };
@@ -1216,8 +1215,7 @@ fn write_ip6_options(
     let hbh = payload_len.is_some();
     let current_payload_len = payload_len.as_ref().map_or(0, |p| **p);
     let mut i = 0;
-    while i < len {
-        let kind = options[i];
+    while let Some(&kind) = options.get(i) {
         if kind == option::PAD1 {
             if verbose {
                 r.write_str("(pad1)")?;

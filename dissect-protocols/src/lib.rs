@@ -5,6 +5,11 @@
 //! maps the view to fields in the decode tree. [`registry`] returns a
 //! registry with every built-in registered.
 
+// No packet may make a dissector panic: an index that could fail is written
+// with `get` (or the `wire` readers), or carries an `allow` with the reason
+// it cannot.
+#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+
 pub mod arp;
 pub mod conversation;
 pub mod ethernet;

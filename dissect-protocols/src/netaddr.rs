@@ -200,8 +200,12 @@ pub fn calculated_checksum(
 /// complemented: 0 when the checksum field inside `segment` is right.
 /// `protocol` is the IP protocol number (6 TCP, 17 UDP, 58 ICMPv6).
 pub fn transport_checksum(addrs: &NetAddrs, protocol: u8, segment: &[u8]) -> u16 {
-    let addr_len = if addrs.v6 { 16 } else { 4 };
-    let mut sum = ones_sum(&addrs.src[..addr_len]) + ones_sum(&addrs.dst[..addr_len]);
+    let (src, dst): (&[u8], &[u8]) = if addrs.v6 {
+        (&addrs.src, &addrs.dst)
+    } else {
+        (&addrs.src[..4], &addrs.dst[..4])
+    };
+    let mut sum = ones_sum(src) + ones_sum(dst);
     // IPv4 has a 16-bit length, IPv6 a 32-bit one: their sums are the same.
     let len = segment.len() as u64;
     sum += (len >> 16) + (len & 0xffff) + u64::from(protocol);

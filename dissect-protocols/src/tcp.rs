@@ -703,9 +703,12 @@ impl Flow {
     /// tcpdump's collating order: the higher port (or, on equal ports, the
     /// higher address) is the "reverse" side.
     fn tcpdump_key(&self) -> (Flow, bool) {
-        let addr_len = if self.v6 { 16 } else { 4 };
-        let rev = self.sport > self.dport
-            || (self.sport == self.dport && self.src[..addr_len] > self.dst[..addr_len]);
+        let (src, dst): (&[u8], &[u8]) = if self.v6 {
+            (&self.src, &self.dst)
+        } else {
+            (&self.src[..4], &self.dst[..4])
+        };
+        let rev = self.sport > self.dport || (self.sport == self.dport && src > dst);
         if rev {
             (self.canonical_swap(), true)
         } else {
@@ -861,7 +864,8 @@ impl State {
             std::collections::hash_map::Entry::Occupied(e) => {
                 let conv = e.into_mut();
                 // A new SYN with another initial sequence number opens a new stream.
-                if fresh_syn && conv.dirs[dir].base_seq.is_some_and(|b| b != seq) {
+                let base_seq = conv.dirs.get(dir).and_then(|d| d.base_seq);
+                if fresh_syn && base_seq.is_some_and(|b| b != seq) {
                     *conv = new_stream();
                 }
                 conv
@@ -1150,28 +1154,33 @@ impl TcpDissector {
         let (conv, dir) = self.state.conversation(flow, seq, flags);
         let syn = flags.contains(TcpFlags::SYN);
         let has_ack = flags.contains(TcpFlags::ACK);
-        let fwd_base =
-            *conv.dirs[dir]
-                .base_seq
-                .get_or_insert(if syn { seq } else { seq.wrapping_sub(1) });
-        let rev = 1 - dir;
-        if has_ack && conv.dirs[rev].base_seq.is_none() {
-            conv.dirs[rev].base_seq = Some(ack.wrapping_sub(1));
+        // This segment's direction and the reverse one (`dir` is 0 or 1).
+        let [first, second] = &mut conv.dirs;
+        let (fwd, rev) = if dir == 0 {
+            (first, second)
+        } else {
+            (second, first)
+        };
+        let fwd_base = *fwd
+            .base_seq
+            .get_or_insert(if syn { seq } else { seq.wrapping_sub(1) });
+        if has_ack && rev.base_seq.is_none() {
+            rev.base_seq = Some(ack.wrapping_sub(1));
         }
         let ack_base = if has_ack {
-            conv.dirs[rev].base_seq.unwrap_or(0)
+            rev.base_seq.unwrap_or(0)
         } else {
             0
         };
         if syn {
-            conv.dirs[dir].win_scale = wscale.map_or(-2, |s| s as i8);
-            if has_ack && (conv.dirs[dir].win_scale == -2 || conv.dirs[rev].win_scale == -2) {
-                conv.dirs[0].win_scale = -2;
-                conv.dirs[1].win_scale = -2;
+            fwd.win_scale = wscale.map_or(-2, |s| s as i8);
+            if has_ack && (fwd.win_scale == -2 || rev.win_scale == -2) {
+                fwd.win_scale = -2;
+                rev.win_scale = -2;
             }
         }
         let window = u64::from(tcp.window());
-        let scale = conv.dirs[dir].win_scale;
+        let scale = fwd.win_scale;
         let (window, scale_factor) = if syn {
             (window, None)
         } else if scale >= 0 {

@@ -41,17 +41,19 @@ pub fn check_len(data: &[u8], needed: usize) -> Result<(), Error> {
 
 /// Big-endian reads. Callers pass offsets their view checked in its
 /// constructor; out-of-range offsets read as zero rather than panic.
+/// (A wrapped end is below `at`, so `get` refuses it. This form costs
+/// fewer instructions than `first_chunk` on every packet.)
 pub fn be16(data: &[u8], at: usize) -> u16 {
-    match data.get(at..at + 2) {
-        Some(b) => u16::from_be_bytes([b[0], b[1]]),
-        None => 0,
+    match data.get(at..at.wrapping_add(2)) {
+        Some(&[b0, b1]) => u16::from_be_bytes([b0, b1]),
+        _ => 0,
     }
 }
 
 pub fn be32(data: &[u8], at: usize) -> u32 {
-    match data.get(at..at + 4) {
-        Some(b) => u32::from_be_bytes([b[0], b[1], b[2], b[3]]),
-        None => 0,
+    match data.get(at..at.wrapping_add(4)) {
+        Some(&[b0, b1, b2, b3]) => u32::from_be_bytes([b0, b1, b2, b3]),
+        _ => 0,
     }
 }
 
@@ -61,11 +63,10 @@ pub fn byte(data: &[u8], at: usize) -> u8 {
 
 /// `N` bytes at `at` as an array (zeros where out of range).
 pub fn array<const N: usize>(data: &[u8], at: usize) -> [u8; N] {
-    let mut out = [0u8; N];
-    if let Some(b) = data.get(at..at + N) {
-        out.copy_from_slice(b);
-    }
-    out
+    data.get(at..)
+        .and_then(<[u8]>::first_chunk)
+        .copied()
+        .unwrap_or([0; N])
 }
 
 /// RFC 1071: the ones' complement sum of `bytes` as big-endian 16-bit words
@@ -85,7 +86,7 @@ pub fn ones_sum(bytes: &[u8]) -> u64 {
     }
     let mut words = chunks.remainder().chunks_exact(2);
     for pair in &mut words {
-        sum += u64::from(u16::from_be_bytes([pair[0], pair[1]]));
+        sum += u64::from(u16::from_be_bytes(pair.try_into().unwrap_or([0; 2])));
     }
     if let [last] = words.remainder() {
         sum += u64::from(*last) << 8;
@@ -121,6 +122,20 @@ mod tests {
             sum += u64::from(*last) << 8;
         }
         sum
+    }
+
+    #[test]
+    fn reads_past_the_end_are_zero() {
+        let data = [1, 2, 3, 4, 5];
+        assert_eq!(be16(&data, 3), 0x0405);
+        assert_eq!(be32(&data, 1), 0x0203_0405);
+        assert_eq!(array::<2>(&data, 3), [4, 5]);
+        // Partly or wholly outside, and offsets whose end would overflow.
+        for at in [4, 5, 6, usize::MAX - 2, usize::MAX - 1, usize::MAX] {
+            assert_eq!(be16(&data, at), 0, "be16 at {at}");
+            assert_eq!(be32(&data, at), 0, "be32 at {at}");
+            assert_eq!(array::<4>(&data, at), [0; 4], "array at {at}");
+        }
     }
 
     #[test]

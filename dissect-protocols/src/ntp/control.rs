@@ -311,7 +311,7 @@ impl Iterator for Variables<'_> {
     fn next(&mut self) -> Option<Variable> {
         let text = self.text;
         let mut i = self.at;
-        while i < text.len() && is_separator(text[i]) {
+        while text.get(i).is_some_and(|&b| is_separator(b)) {
             i += 1;
         }
         if i >= text.len() {
@@ -319,28 +319,28 @@ impl Iterator for Variables<'_> {
             return None;
         }
         let start = i;
-        while i < text.len() && text[i] != b'=' && text[i] != b',' {
+        while text.get(i).is_some_and(|&b| b != b'=' && b != b',') {
             i += 1;
         }
         let name_end = trim_end(text, start, i);
         let mut value = None;
-        if i < text.len() && text[i] == b'=' {
+        if text.get(i) == Some(&b'=') {
             i += 1;
-            if i < text.len() && text[i] == b'"' {
+            if text.get(i) == Some(&b'"') {
                 let value_start = i + 1;
                 i = value_start;
-                while i < text.len() && text[i] != b'"' {
+                while text.get(i).is_some_and(|&b| b != b'"') {
                     i += 1;
                 }
                 value = Some(value_start..i);
                 // Past the closing quote, then to the separator.
                 i = (i + 1).min(text.len());
-                while i < text.len() && text[i] != b',' {
+                while text.get(i).is_some_and(|&b| b != b',') {
                     i += 1;
                 }
             } else {
                 let value_start = i;
-                while i < text.len() && text[i] != b',' {
+                while text.get(i).is_some_and(|&b| b != b',') {
                     i += 1;
                 }
                 value = Some(value_start..trim_end(text, value_start, i));
@@ -358,7 +358,7 @@ impl Iterator for Variables<'_> {
 
 /// `end` moved back over trailing white space (not before `start`).
 fn trim_end(text: &[u8], start: usize, mut end: usize) -> usize {
-    while end > start && text[end - 1].is_ascii_whitespace() {
+    while end > start && text.get(end - 1).is_some_and(u8::is_ascii_whitespace) {
         end -= 1;
     }
     end

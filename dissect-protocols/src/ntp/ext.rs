@@ -17,7 +17,7 @@ use nom::IResult;
 use serde::Serialize;
 
 use super::HEADER_LEN;
-use crate::wire::be32;
+use crate::wire::{be16, be32};
 
 /// The smallest extension field RFC 7822 allows.
 pub const MIN_EXTENSION_LEN: usize = 16;
@@ -59,7 +59,8 @@ pub fn extensions_end(message: &[u8]) -> usize {
         if rest.len() < MIN_EXTENSION_LEN {
             break;
         }
-        let len = usize::from(u16::from_be_bytes([rest[2], rest[3]]));
+        // Never the zero fallback: `rest` holds at least 16 bytes.
+        let len = usize::from(be16(rest, 2));
         if len < MIN_EXTENSION_LEN || len > rest.len() {
             break;
         }
@@ -163,9 +164,9 @@ impl Mac<'_> {
 /// The MAC after the extension fields, if at least a key ID is there.
 pub fn mac(message: &[u8]) -> Option<Mac<'_>> {
     let start = extensions_end(message);
-    let key = message.get(start..start + KEY_ID_LEN)?;
+    let key = message.get(start..)?.first_chunk::<KEY_ID_LEN>()?;
     Some(Mac {
-        key_id: u32::from_be_bytes([key[0], key[1], key[2], key[3]]),
+        key_id: u32::from_be_bytes(*key),
         digest: message.get(start + KEY_ID_LEN..).unwrap_or(&[]),
         offset: start,
     })
@@ -289,11 +290,11 @@ pub fn add_trailer(cx: &mut Context<'_>, message: &[u8]) {
 
 /// Nonce length, ciphertext length, nonce, ciphertext (each padded).
 fn add_nts_authenticator(cx: &mut Context<'_>, value: &[u8], at: usize) {
-    if value.len() < 4 {
+    let Some(&[n0, n1, c0, c1]) = value.first_chunk::<4>() else {
         return;
-    }
-    let nonce_len = usize::from(u16::from_be_bytes([value[0], value[1]]));
-    let cipher_len = usize::from(u16::from_be_bytes([value[2], value[3]]));
+    };
+    let nonce_len = usize::from(u16::from_be_bytes([n0, n1]));
+    let cipher_len = usize::from(u16::from_be_bytes([c0, c1]));
     cx.add(&EXT_NTS_NONCE_LEN, at..at + 2, Value::U64(nonce_len as u64));
     cx.add(
         &EXT_NTS_CIPHERTEXT_LEN,

@@ -132,7 +132,7 @@ impl<'a> Packet<'a> {
     /// for modes 0 to 5, 12 for mode 6, 8 for mode 7.
     pub fn parse(data: &'a [u8]) -> Result<Packet<'a>, Error> {
         check_len(data, 1)?;
-        let needed = match Mode::from_bits(data[0]) {
+        let needed = match Mode::from_bits(byte(data, 0)) {
             Mode::Control => control::HEADER_LEN,
             Mode::Private => private::HEADER_LEN,
             _ => HEADER_LEN,
@@ -703,8 +703,9 @@ fn show_reference_id(field: &Field, data: &[u8], mut out: &mut dyn fmt::Write) -
         ReferenceId::ClockSource(code) => match refid::clock_source_display(&code) {
             Some(text) => out.write_str(text),
             None => {
-                let len = code.iter().position(|&b| b == 0).unwrap_or(4);
-                dissect_core::field::write_text(&code[..len], &mut out)
+                // The text before the NUL padding (all of it if none).
+                let text = code.split(|&b| b == 0).next().unwrap_or_default();
+                dissect_core::field::write_text(text, &mut out)
             }
         },
         ReferenceId::Upstream(a) => write!(out, "{}.{}.{}.{}", a[0], a[1], a[2], a[3]),

@@ -158,8 +158,8 @@ pub fn clock_source_display(code: &[u8; 4]) -> Option<&'static str> {
 pub fn is_ascii_code(octets: &[u8; 4]) -> bool {
     let text_len = octets.iter().position(|&b| b == 0).unwrap_or(4);
     text_len > 0
-        && octets[..text_len].iter().all(u8::is_ascii_alphanumeric)
-        && octets[text_len..].iter().all(|&b| b == 0)
+        && octets.iter().take(text_len).all(u8::is_ascii_alphanumeric)
+        && octets.iter().skip(text_len).all(|&b| b == 0)
 }
 
 #[cfg(test)]

@@ -26,13 +26,16 @@ impl Bytes<'_> {
     fn u8(&self, at: usize) -> Result<u8, Truncated> {
         self.0.get(at).copied().ok_or(Truncated)
     }
+    /// `N` bytes at `at`, whole or not at all.
+    fn array<const N: usize>(&self, at: usize) -> Result<[u8; N], Truncated> {
+        let rest = self.0.get(at..).ok_or(Truncated)?;
+        rest.first_chunk().copied().ok_or(Truncated)
+    }
     fn u16(&self, at: usize) -> Result<u16, Truncated> {
-        let b = self.take(at, 2)?;
-        Ok(u16::from_be_bytes([b[0], b[1]]))
+        self.array(at).map(u16::from_be_bytes)
     }
     fn u32(&self, at: usize) -> Result<u32, Truncated> {
-        let b = self.take(at, 4)?;
-        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        self.array(at).map(u32::from_be_bytes)
     }
     /// tcpdump's `ND_TCHECK_LEN(bp, len)` from the start.
     fn check(&self, len: u32) -> Step {
@@ -143,13 +146,13 @@ fn time_print(out: &mut String, b: &Bytes<'_>, length: u32) -> Step {
             }
         }
         62 | 63 => {
-            let a = b.take(12, 4)?;
+            let [a0, a1, a2, a3] = b.array(12)?;
             let what = if stratum == 62 {
                 "INFO_QUERY"
             } else {
                 "INFO_REPLY"
             };
-            let _ = write!(out, "{}.{}.{}.{} {what}", a[0], a[1], a[2], a[3]);
+            let _ = write!(out, "{a0}.{a1}.{a2}.{a3} {what}");
             return Ok(());
         }
         _ => {
@@ -182,7 +185,7 @@ fn time_print(out: &mut String, b: &Bytes<'_>, length: u32) -> Step {
                 *word = b.u32(52 + 4 * i)?;
             }
             out.push_str("\n\tAuthentication: ");
-            for word in &digest[..words] {
+            for word in digest.iter().take(words) {
                 let _ = write!(out, "{word:08x}");
             }
         }

@@ -446,7 +446,10 @@ pub fn write_tcpdump(
     }
     let third = byte(option, 2);
     let sub = usize::from(third >> 4).min(NAMES.len() - 1);
-    write!(out, " {len} {}", NAMES[sub])?;
+    // In bounds: `sub` is capped at the last index of `NAMES`.
+    #[allow(clippy::indexing_slicing)]
+    let name = NAMES[sub];
+    write!(out, " {len} {name}")?;
     let syn = tcp_flags & TH_SYN != 0;
     let syn_ack = tcp_flags & (TH_SYN | TH_ACK);
     match sub as u8 {
