@@ -250,12 +250,12 @@ impl<'a> Context<'a> {
             return;
         }
         let current = self.layers.len().saturating_sub(1);
-        let Some(at) = self.layers.get(layer).map(|l| l.fields.end) else {
-            return;
-        };
         if layer >= current {
             return;
         }
+        let Some(at) = self.layers.get(layer).map(|l| l.fields.end) else {
+            return;
+        };
         let start = range.start.min(self.data.len());
         let end = range.end.clamp(start, self.data.len());
         self.fields.insert(

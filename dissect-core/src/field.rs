@@ -284,11 +284,11 @@ impl<const N: usize> AsciiText<N> {
             if i > 0 {
                 self.push(b'.');
             }
-            // Three bytes are copied whatever the count; `len` moves past
-            // the digits only, so the zero filler is overwritten or unused.
             // In bounds: the table has an entry for each of the 256 octets.
             #[allow(clippy::indexing_slicing)]
             let (digits, count) = OCTET_TEXT[usize::from(octet)];
+            // Three bytes are copied whatever the count; `len` moves past
+            // the digits only, so the zero filler is overwritten or unused.
             if let Some(slot) = self.bytes.get_mut(self.len..self.len + 3) {
                 slot.copy_from_slice(&digits);
                 self.len += usize::from(count);
