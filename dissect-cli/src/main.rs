@@ -5,7 +5,16 @@
 //! status 0 only when the whole file was read.
 
 // No input may make dissect panic (see dissect-core's lib.rs).
-#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
 
 mod args;
 mod output;

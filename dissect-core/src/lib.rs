@@ -7,9 +7,19 @@
 //! - [`capture`]: pcap and pcapng reading.
 //! - [`format`]: one-line, tree, hex and JSON output.
 
-// A packet must never make the library panic: an index that could fail is
-// written with `get`, or carries an `allow` with the reason it cannot.
-#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// A packet must never make the library panic: no unwrap, expect, panic or
+// unreachable; an index that could fail is written with `get`, or carries
+// an `allow` with the reason it cannot.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
 
 pub mod capture;
 pub mod dissector;

@@ -5,10 +5,19 @@
 //! maps the view to fields in the decode tree. [`registry`] returns a
 //! registry with every built-in registered.
 
-// No packet may make a dissector panic: an index that could fail is written
-// with `get` (or the `wire` readers), or carries an `allow` with the reason
-// it cannot.
-#![cfg_attr(not(test), deny(clippy::indexing_slicing))]
+// No packet may make a dissector panic: no unwrap, expect, panic or
+// unreachable; an index that could fail is written with `get` (or the
+// `wire` readers), or carries an `allow` with the reason it cannot.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::unreachable
+    )
+)]
 
 pub mod arp;
 pub mod conversation;
