@@ -5,7 +5,7 @@
 use std::fmt::{self, Write};
 use std::ops::Range;
 
-use crate::field::{Field, FieldDef, FieldFlags, Value};
+use crate::field::{Field, FieldDef, FieldFlags, FieldSet, Value};
 use crate::registry::{Registry, Table};
 use crate::tree::{FrameInfo, Layer, Packet, Status};
 
@@ -77,6 +77,20 @@ pub trait Dissector: Send {
     /// Wireshark's protocol name ("Internet Protocol Version 4").
     fn full_name(&self) -> &'static str;
 
+    /// Every field this dissector adds, declared once: the registry puts
+    /// them in its catalogue (by name, for `--list-fields`, `-T fields` and
+    /// library lookups) when the dissector is added.
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        &[]
+    }
+
+    /// The fields this dissector's one-line text ([`Dissector::render`] at
+    /// verbosity 0) reads, of its own layer or any other: a run that prints
+    /// only lines builds these and no others.
+    fn line_fields(&self) -> &'static [&'static FieldDef] {
+        &[]
+    }
+
     /// Decodes one layer: adds its fields and says what comes next.
     fn dissect(&mut self, data: &[u8], cx: &mut Context<'_>) -> Handoff;
 
@@ -113,26 +127,23 @@ pub struct Context<'a> {
     /// Wire bytes of the current layer.
     pub(crate) reported: usize,
     pub(crate) depth: u8,
-    pub(crate) detail: Detail,
-}
-
-/// How much of the tree to build.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Detail {
-    /// Every field (the tree, JSON, filters, `-v`).
-    #[default]
-    Full,
-    /// Only the fields marked [`FieldDef::summary`]: all the one-line text
-    /// needs. Layers, their ranges and statuses are the same as in `Full`.
-    Summary,
+    /// The fields this run builds.
+    pub(crate) wanted: &'a FieldSet,
 }
 
 impl<'a> Context<'a> {
-    /// True when every field is wanted: dissectors skip work that only
-    /// feeds the tree (options subtrees, checksum verdicts) when it is not.
+    /// True when the run builds this field: a dissector skips the work that
+    /// feeds only fields nobody asked for (options subtrees, checksum
+    /// verdicts, request matching).
     #[inline]
-    pub fn full_detail(&self) -> bool {
-        self.detail == Detail::Full
+    pub fn wants(&self, def: &FieldDef) -> bool {
+        self.wanted.contains(def)
+    }
+
+    /// True when the run builds every field (`-V`, JSON, `-v`).
+    #[inline]
+    pub fn wants_all(&self) -> bool {
+        self.wanted.is_all()
     }
 
     #[inline]
@@ -190,9 +201,15 @@ impl<'a> Context<'a> {
     /// to the layer). The range is clipped to the layer's captured bytes.
     #[inline]
     pub fn add(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
-        if self.detail == Detail::Summary && !def.summary {
+        if !self.wanted.contains(def) {
             return;
         }
+        debug_assert!(
+            def.admits(&value),
+            "{}: {value:?} is not a value of {:?}",
+            def.abbrev,
+            def.ftype
+        );
         let start = range.start.min(self.captured);
         let end = range.end.clamp(start, self.captured);
         self.fields.push(Field {
@@ -246,7 +263,7 @@ impl<'a> Context<'a> {
         range: Range<usize>,
         value: Value,
     ) {
-        if self.detail == Detail::Summary && !def.summary {
+        if !self.wanted.contains(def) {
             return;
         }
         let current = self.layers.len().saturating_sub(1);

@@ -6,6 +6,7 @@
 //! these drives the tree, JSON, `--list-fields` and filters.
 
 use std::fmt::{self, Write};
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// What kind of value a field holds; decides how it is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,19 +58,30 @@ pub struct FieldDef {
     pub names: Option<fn(u64) -> Option<&'static str>>,
     /// For bit fields: the mask within the parent word (shown as `.... ..1.`).
     pub bitmask: u64,
-    /// The one-line text (or a later dissector) reads this field, so it is
-    /// built even in [`Detail::Summary`](crate::Detail::Summary) mode.
-    pub summary: bool,
     /// Writes the human text (tree, JSON `show`) when fixed value names
     /// cannot say it: a signed log2 as seconds, a reference ID read by
     /// stratum. The raw value stays what tshark's JSON carries.
     pub display: Option<Display>,
+    /// One sentence on what the field means (`--list-fields`' last column).
+    pub blurb: &'static str,
+    /// The field's number in this process's catalogues, given the first
+    /// time a registry catalogues it ([`FieldDef::UNNUMBERED`] until then):
+    /// a run's [`FieldSet`] is a bit per number, so asking whether a field
+    /// is wanted costs one load and one bit test.
+    number: AtomicU32,
 }
 
 /// A field's own text: `(field, packet bytes, out)`.
 pub type Display = fn(&Field, &[u8], &mut dyn Write) -> fmt::Result;
 
+/// The next field number to give out (process-wide, so that a definition
+/// has the same number in every registry).
+static NEXT_NUMBER: AtomicU32 = AtomicU32::new(0);
+
 impl FieldDef {
+    /// The number of a definition no registry has catalogued.
+    pub const UNNUMBERED: u32 = u32::MAX;
+
     /// A plain field; use the builder methods for names and bitmasks.
     pub const fn new(abbrev: &'static str, name: &'static str, ftype: FieldType) -> Self {
         FieldDef {
@@ -79,8 +91,9 @@ impl FieldDef {
             base: Base::Dec,
             names: None,
             bitmask: 0,
-            summary: false,
             display: None,
+            blurb: "",
+            number: AtomicU32::new(Self::UNNUMBERED),
         }
     }
     pub const fn base(mut self, base: Base) -> Self {
@@ -100,10 +113,149 @@ impl FieldDef {
         self.display = Some(display);
         self
     }
-    /// Marks a field the one-line text or a later layer reads.
-    pub const fn summary(mut self) -> Self {
-        self.summary = true;
+    /// Says what the field means (see [`FieldDef::blurb`]).
+    pub const fn blurb(mut self, blurb: &'static str) -> Self {
+        self.blurb = blurb;
         self
+    }
+
+    /// The field's catalogue number ([`FieldDef::UNNUMBERED`] if no
+    /// registry declared it).
+    #[inline]
+    pub fn number(&self) -> u32 {
+        self.number.load(Ordering::Relaxed)
+    }
+
+    /// Gives the definition its number if it has none yet, and returns it.
+    pub(crate) fn numbered(&self) -> u32 {
+        let current = self.number();
+        if current != Self::UNNUMBERED {
+            return current;
+        }
+        let fresh = NEXT_NUMBER.fetch_add(1, Ordering::Relaxed);
+        // Another thread may have numbered it meanwhile: its number stands.
+        match self.number.compare_exchange(
+            Self::UNNUMBERED,
+            fresh,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        ) {
+            Ok(_) => fresh,
+            Err(theirs) => theirs,
+        }
+    }
+
+    /// True when `value` is of the kind this field declares (and, for
+    /// integers, fits its width). Checked on every add in debug builds, so
+    /// a dissector that stores the wrong kind of value fails its tests.
+    pub fn admits(&self, value: &Value) -> bool {
+        let fits = |v: u64, bits: u8| bits >= 64 || v >> bits == 0;
+        match (self.ftype, value) {
+            (FieldType::None, Value::None) => true,
+            (FieldType::Bool, Value::Bool(_)) => true,
+            (FieldType::Uint(bits), Value::U64(v)) => fits(*v, bits),
+            (FieldType::Int(bits), Value::I64(v)) => {
+                bits >= 64 || (*v >= -(1i64 << (bits - 1)) && *v < (1i64 << (bits - 1)))
+            }
+            (FieldType::Double | FieldType::RelTime, Value::F64(_)) => true,
+            (FieldType::Ether, Value::Ether(_)) => true,
+            (FieldType::Ipv4, Value::Ipv4(_)) => true,
+            (FieldType::Ipv6, Value::Ipv6(_)) => true,
+            (FieldType::Bytes, Value::Bytes) => true,
+            (FieldType::Str, Value::Str | Value::Static(_) | Value::DnsName) => true,
+            (FieldType::AbsTime, Value::Time(..)) => true,
+            _ => false,
+        }
+    }
+}
+
+/// A handle on one catalogued field, from [`Registry::field`]
+/// (crate::Registry::field): proof that the name is declared. Compared by
+/// definition, never by name.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldId(pub(crate) &'static FieldDef);
+
+impl FieldId {
+    /// The field's definition.
+    pub fn def(&self) -> &'static FieldDef {
+        self.0
+    }
+    /// The field's name (`ntp.stratum`).
+    pub fn name(&self) -> &'static str {
+        self.0.abbrev
+    }
+}
+
+impl PartialEq for FieldId {
+    fn eq(&self, other: &FieldId) -> bool {
+        std::ptr::eq(self.0, other.0)
+    }
+}
+
+impl Eq for FieldId {}
+
+/// The fields one run builds: those its outputs, filters and columns read.
+/// Dissectors skip every other field (and the work that only feeds them).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldSet {
+    /// Every field, whatever the bits say (`-V`, JSON).
+    all: bool,
+    /// One bit per catalogue number.
+    bits: Vec<u64>,
+}
+
+impl FieldSet {
+    /// Every field.
+    pub fn all() -> FieldSet {
+        FieldSet {
+            all: true,
+            bits: Vec::new(),
+        }
+    }
+
+    /// No field at all (add to it with [`FieldSet::insert`]).
+    pub fn none() -> FieldSet {
+        FieldSet::default()
+    }
+
+    /// True when the set holds every field.
+    pub fn is_all(&self) -> bool {
+        self.all
+    }
+
+    /// Adds a field; it gets its catalogue number if it has none.
+    pub fn insert(&mut self, def: &'static FieldDef) {
+        let number = def.numbered() as usize;
+        let word = number / 64;
+        if self.bits.len() <= word {
+            self.bits.resize(word + 1, 0);
+        }
+        if let Some(bits) = self.bits.get_mut(word) {
+            *bits |= 1 << (number % 64);
+        }
+    }
+
+    /// Adds every field of `other`.
+    pub fn union(&mut self, other: &FieldSet) {
+        self.all |= other.all;
+        if self.bits.len() < other.bits.len() {
+            self.bits.resize(other.bits.len(), 0);
+        }
+        for (mine, theirs) in self.bits.iter_mut().zip(&other.bits) {
+            *mine |= theirs;
+        }
+    }
+
+    /// True when the run builds this field.
+    #[inline]
+    pub fn contains(&self, def: &FieldDef) -> bool {
+        if self.all {
+            return true;
+        }
+        let number = def.number() as usize;
+        self.bits
+            .get(number / 64)
+            .is_some_and(|bits| bits & (1 << (number % 64)) != 0)
     }
 }
 

@@ -22,16 +22,18 @@
 )]
 
 pub mod capture;
+pub mod catalogue;
 pub mod dissector;
 pub mod field;
 pub mod format;
 pub mod registry;
 pub mod tree;
 
-pub use dissector::{Context, Detail, Dissector, Handoff, Next, Probe, Render, RenderOptions};
-pub use field::{Base, Field, FieldDef, FieldType, Value};
+pub use catalogue::{Catalogue, UnknownField};
+pub use dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions};
+pub use field::{Base, Field, FieldDef, FieldId, FieldSet, FieldType, Value};
 pub use registry::{Registry, Table};
-pub use tree::{FrameInfo, Layer, Packet, Status};
+pub use tree::{FrameInfo, Layer, NotRequested, Packet, Status};
 
 /// The hash map dissectors keep per-capture state in (connections, pending
 /// requests): foldhash is several times faster than the default SipHash on

@@ -4,9 +4,11 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
-use crate::dissector::{Context, Detail, Dissector, Handoff, Next, Probe, Render, RenderOptions};
-use crate::field::{FieldDef, FieldType, Value};
+use crate::catalogue::{Catalogue, DuplicateField, Protocol, UnknownField};
+use crate::dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions};
+use crate::field::{FieldDef, FieldId, FieldSet, FieldType, Value};
 use crate::tree::{FrameInfo, Layer, Packet, Status};
 
 /// A dissector table, named as Wireshark names them (`udp.port`). The name
@@ -99,12 +101,16 @@ impl TableData {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RegistryError {
     UnknownDissector(String),
+    /// A dissector declares a field name another definition already has;
+    /// the dissector was not added.
+    DuplicateField(DuplicateField),
 }
 
 impl fmt::Display for RegistryError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RegistryError::UnknownDissector(name) => write!(f, "no dissector named '{name}'"),
+            RegistryError::DuplicateField(duplicate) => duplicate.fmt(f),
         }
     }
 }
@@ -119,7 +125,11 @@ pub struct Registry {
     names: Vec<&'static str>,
     tables: Vec<(Table, TableData)>,
     decode_as: HashMap<(Table, u32), DissectorId>,
-    detail: Detail,
+    /// Every field the dissectors declare, by name.
+    catalogue: Catalogue,
+    /// The fields a decode builds (shared with each packet decoded, so that
+    /// a packet can tell a field nobody asked for from an absent one).
+    wanted: Arc<FieldSet>,
 }
 
 impl Default for Registry {
@@ -134,28 +144,73 @@ pub const DATA: DissectorId = 0;
 impl Registry {
     /// A registry that knows only the `data` dissector.
     pub fn new() -> Registry {
+        let mut catalogue = Catalogue::default();
+        // The data dissector's two names cannot clash in an empty catalogue.
+        let _ = catalogue.declare(protocol_of(&DataDissector), DataDissector.fields());
         Registry {
             dissectors: vec![Box::new(DataDissector)],
             names: vec![DataDissector.name()],
             tables: Vec::new(),
             decode_as: HashMap::new(),
-            detail: Detail::Full,
+            catalogue,
+            wanted: Arc::new(FieldSet::all()),
         }
     }
 
-    /// How much of the tree [`Registry::dissect`] builds (default: all).
-    pub fn set_detail(&mut self, detail: Detail) {
-        self.detail = detail;
+    /// The fields [`Registry::dissect`] builds from now on (default: all).
+    pub fn set_fields(&mut self, fields: FieldSet) {
+        self.wanted = Arc::new(fields);
     }
 
-    /// Adds a dissector (or returns the id of the one with the same name).
-    pub fn add<D: Dissector + 'static>(&mut self, dissector: D) -> DissectorId {
+    /// The fields decodes build.
+    pub fn fields(&self) -> &FieldSet {
+        &self.wanted
+    }
+
+    /// Adds one field to those decodes build (a library user's own reads in
+    /// a run that otherwise builds only the line's fields).
+    pub fn request(&mut self, field: FieldId) {
+        if !self.wanted.contains(field.def()) {
+            Arc::make_mut(&mut self.wanted).insert(field.def());
+        }
+    }
+
+    /// The fields the one-line text reads: the union of every dissector's
+    /// [`Dissector::line_fields`].
+    pub fn line_fields(&self) -> FieldSet {
+        let mut set = FieldSet::none();
+        for dissector in &self.dissectors {
+            for &def in dissector.line_fields() {
+                set.insert(def);
+            }
+        }
+        set
+    }
+
+    /// Every field the registered dissectors declare.
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.catalogue
+    }
+
+    /// The declared field with this name (`ntp.stratum`), or the names
+    /// closest to it.
+    pub fn field(&self, name: &str) -> Result<FieldId, UnknownField> {
+        self.catalogue.field(name)
+    }
+
+    /// Adds a dissector and catalogues its fields (or returns the id of the
+    /// one with the same name). Refused when one of its field names is
+    /// already declared by another definition.
+    pub fn add<D: Dissector + 'static>(&mut self, dissector: D) -> Result<DissectorId, RegistryError> {
         if let Some(id) = self.id(dissector.name()) {
-            return id;
+            return Ok(id);
         }
+        self.catalogue
+            .declare(protocol_of(&dissector), dissector.fields())
+            .map_err(RegistryError::DuplicateField)?;
         self.names.push(dissector.name());
         self.dissectors.push(Box::new(dissector));
-        (self.dissectors.len() - 1) as DissectorId
+        Ok((self.dissectors.len() - 1) as DissectorId)
     }
 
     /// The id of the dissector with this protocol name.
@@ -206,10 +261,10 @@ impl Registry {
         table: Table,
         key: u32,
         dissector: D,
-    ) -> DissectorId {
-        let id = self.add(dissector);
+    ) -> Result<DissectorId, RegistryError> {
+        let id = self.add(dissector)?;
         self.register_id(table, key, id);
-        id
+        Ok(id)
     }
 
     /// Registers an already added dissector for another key.
@@ -223,13 +278,13 @@ impl Registry {
         &mut self,
         table: Table,
         dissector: D,
-    ) -> DissectorId {
-        let id = self.add(dissector);
+    ) -> Result<DissectorId, RegistryError> {
+        let id = self.add(dissector)?;
         let heuristics = &mut self.table_mut(table).heuristics;
         if !heuristics.contains(&id) {
             heuristics.push(id);
         }
-        id
+        Ok(id)
     }
 
     /// Decode-as: payloads keyed `key` in `table` go to the dissector named
@@ -293,6 +348,9 @@ impl Registry {
     /// Decodes a frame into `packet` (cleared first, buffers reused).
     pub fn dissect(&mut self, frame: &FrameInfo, data: &[u8], packet: &mut Packet) {
         packet.clear();
+        if !Arc::ptr_eq(&packet.wanted, &self.wanted) {
+            packet.wanted = Arc::clone(&self.wanted);
+        }
         packet.frame = *frame;
         packet.data.extend_from_slice(data);
         let reported = (frame.len as usize).max(data.len());
@@ -320,6 +378,7 @@ impl Registry {
             data,
             layers,
             fields,
+            ..
         } = packet;
         let data: &[u8] = data;
         while layers.len() < MAX_LAYERS {
@@ -335,7 +394,7 @@ impl Registry {
                 captured,
                 reported,
                 depth: 0,
-                detail: self.detail,
+                wanted: &self.wanted,
             };
             let id = match self.choose(next, bytes, &cx) {
                 Some(id) => id,
@@ -404,8 +463,17 @@ impl Registry {
     }
 }
 
+/// A dissector's name and full name as a catalogue protocol.
+fn protocol_of(dissector: &dyn Dissector) -> Protocol {
+    Protocol {
+        name: dissector.name(),
+        full_name: dissector.full_name(),
+    }
+}
+
 static DATA_DATA: FieldDef = FieldDef::new("data.data", "Data", FieldType::Bytes);
 static DATA_LEN: FieldDef = FieldDef::new("data.len", "Length", FieldType::Uint(32));
+static DATA_FIELDS: &[&FieldDef] = &[&DATA_DATA, &DATA_LEN];
 
 /// Undecoded bytes (Wireshark's `data` protocol).
 struct DataDissector;
@@ -416,6 +484,9 @@ impl Dissector for DataDissector {
     }
     fn full_name(&self) -> &'static str {
         "Data"
+    }
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        DATA_FIELDS
     }
     fn dissect(&mut self, data: &[u8], cx: &mut Context<'_>) -> Handoff {
         cx.add(&DATA_DATA, 0..data.len(), Value::Bytes);

@@ -3,9 +3,11 @@
 //! packet ([`Packet::clear`] keeps capacity), so the steady state allocates
 //! nothing.
 
+use std::fmt;
 use std::ops::Range;
+use std::sync::Arc;
 
-use crate::field::{Field, FieldDef, Value};
+use crate::field::{Field, FieldDef, FieldId, FieldSet, Value};
 
 /// What is known about a frame before decoding: where and when it came from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,17 +87,72 @@ impl Layer {
 }
 
 /// A decoded packet: frame info, the captured bytes, layers and fields.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 pub struct Packet {
     pub frame: FrameInfo,
     pub data: Vec<u8>,
     pub layers: Vec<Layer>,
     pub fields: Vec<Field>,
+    /// The fields the decode that filled this packet built.
+    pub(crate) wanted: Arc<FieldSet>,
 }
+
+impl Default for Packet {
+    fn default() -> Packet {
+        Packet {
+            frame: FrameInfo::default(),
+            data: Vec::new(),
+            layers: Vec::new(),
+            fields: Vec::new(),
+            wanted: Arc::new(FieldSet::all()),
+        }
+    }
+}
+
+/// A field asked of a packet whose decode did not build it: request it
+/// ([`Registry::request`](crate::Registry::request)) before decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotRequested(pub &'static str);
+
+impl fmt::Display for NotRequested {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "field '{}' was not requested for this run (Registry::request it before decoding)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for NotRequested {}
 
 impl Packet {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Every occurrence of a field, in tree order (`tcp.port` twice per
+    /// segment); an error if the decode did not build that field.
+    pub fn values(
+        &self,
+        field: FieldId,
+    ) -> Result<impl Iterator<Item = &Field> + '_, NotRequested> {
+        let def = field.def();
+        if !self.wanted.contains(def) {
+            return Err(NotRequested(def.abbrev));
+        }
+        Ok(self.fields.iter().filter(move |f| std::ptr::eq(f.def, def)))
+    }
+
+    /// The first occurrence's value (`Ok(None)`: the packet has no such
+    /// field); an error if the decode did not build that field.
+    pub fn value(&self, field: FieldId) -> Result<Option<Value>, NotRequested> {
+        Ok(self.values(field)?.next().map(|f| f.value))
+    }
+
+    /// Every field with this abbreviation, in tree order.
+    pub fn fields_named<'a>(&'a self, abbrev: &'a str) -> impl Iterator<Item = &'a Field> + 'a {
+        self.fields.iter().filter(move |f| f.def.abbrev == abbrev)
     }
 
     /// Empties the packet but keeps its buffers.
