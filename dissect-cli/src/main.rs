@@ -25,10 +25,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dissect_core::capture::CaptureReader;
+use dissect_core::format::{TimeFormat, Timestamps};
 use dissect_core::{Detail, Registry, RenderOptions, Table};
 
 use args::Args;
-use output::{Hex, Mode, Printer, TimeStyle};
+use output::{Hex, Mode, Printer};
 use pipeline::{Selection, Stop};
 
 /// Bytes of output gathered before each write to stdout.
@@ -147,12 +148,12 @@ fn run(args: &Args) -> Result<(), Failure> {
 /// packet stay on one thread. `DISSECT_THREADS=N` sets the number (the
 /// tests compare 1 with several), otherwise one per core.
 fn shard_count(args: &Args, path: &std::path::Path, flush_each: bool) -> usize {
-    let time = TimeStyle::from_count(args.t);
+    let time = output::time_format(args.t);
     let one_line = !args.json && !args.tree && args.verbose == 0;
     let qualifies = one_line
         && args.decode_as.is_empty()
         && !flush_each
-        && !matches!(time, TimeStyle::DeltaPrevious | TimeStyle::DeltaFirst)
+        && !matches!(time, TimeFormat::DeltaPrevious | TimeFormat::DeltaFirst)
         && std::fs::metadata(path).is_ok_and(|m| m.is_file());
     if !qualifies {
         return 1;
@@ -186,8 +187,9 @@ fn printer_for(args: &Args) -> Printer {
         link_header: args.link_header,
         absolute_seq: args.absolute_seq,
     };
-    let mut printer = Printer::new(mode, TimeStyle::from_count(args.t), options);
-    printer.nano = args.nano;
+    let mut time = Timestamps::new(output::time_format(args.t));
+    time.nano = args.nano;
+    let mut printer = Printer::new(mode, time, options);
     printer.number = args.number;
     printer.only = args.layer.clone();
     printer.hex = if args.hex_ascii > 0 {
