@@ -30,7 +30,7 @@ use dissect_core::{Detail, Registry, RenderOptions, Table};
 
 use args::Args;
 use output::{Hex, Mode, Printer};
-use pipeline::{Selection, Stop};
+use pipeline::{Selection, Stop, Worker};
 
 /// Bytes of output gathered before each write to stdout.
 const OUTPUT_BUFFER: usize = 1 << 20;
@@ -98,39 +98,33 @@ fn run(args: &Args) -> Result<(), Failure> {
     let open = || {
         CaptureReader::open(path).map_err(|e| Failure::Message(format!("{shown}: {}", e.message)))
     };
-    let reader = open()?;
     let printer = printer_for(args);
+    let worker = Worker {
+        reader: open()?,
+        registry,
+        printer: printer.clone(),
+    };
     let selection = Selection {
+        capture_filter: None,
+        display_filter: None,
         layer: args.layer.as_deref(),
         count: args.count,
     };
     let shards = shard_count(args, path, flush_each);
     let result = if shards > 1 {
-        let mut all = vec![pipeline::Shard {
-            reader,
-            registry,
-            printer: printer.clone(),
-        }];
-        while all.len() < shards {
+        let mut workers = vec![worker];
+        while workers.len() < shards {
             let mut registry = build_registry(args)?;
             registry.set_detail(Detail::Summary);
-            all.push(pipeline::Shard {
+            workers.push(Worker {
                 reader: open()?,
                 registry,
                 printer: printer.clone(),
             });
         }
-        pipeline::run_sharded(all, selection, &mut out)
+        pipeline::run_sharded(workers, &selection, &mut out)
     } else {
-        let mut printer = printer;
-        pipeline::run(
-            reader,
-            registry,
-            &mut printer,
-            selection,
-            flush_each,
-            &mut out,
-        )
+        pipeline::run(worker, &selection, flush_each, &mut out)
     };
     match result {
         Ok(()) => Ok(()),
