@@ -25,11 +25,12 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use dissect_core::capture::CaptureReader;
+use dissect_core::format::{TimeFormat, Timestamps};
 use dissect_core::{Detail, Registry, RenderOptions, Table};
 
 use args::Args;
-use output::{Hex, Mode, Printer, TimeStyle};
-use pipeline::{Selection, Stop};
+use output::{Hex, Mode, Printer};
+use pipeline::{Selection, Stop, Worker};
 
 /// Bytes of output gathered before each write to stdout.
 const OUTPUT_BUFFER: usize = 1 << 20;
@@ -97,39 +98,33 @@ fn run(args: &Args) -> Result<(), Failure> {
     let open = || {
         CaptureReader::open(path).map_err(|e| Failure::Message(format!("{shown}: {}", e.message)))
     };
-    let reader = open()?;
     let printer = printer_for(args);
+    let worker = Worker {
+        reader: open()?,
+        registry,
+        printer: printer.clone(),
+    };
     let selection = Selection {
+        capture_filter: None,
+        display_filter: None,
         layer: args.layer.as_deref(),
         count: args.count,
     };
     let shards = shard_count(args, path, flush_each);
     let result = if shards > 1 {
-        let mut all = vec![pipeline::Shard {
-            reader,
-            registry,
-            printer: printer.clone(),
-        }];
-        while all.len() < shards {
+        let mut workers = vec![worker];
+        while workers.len() < shards {
             let mut registry = build_registry(args)?;
             registry.set_detail(Detail::Summary);
-            all.push(pipeline::Shard {
+            workers.push(Worker {
                 reader: open()?,
                 registry,
                 printer: printer.clone(),
             });
         }
-        pipeline::run_sharded(all, selection, &mut out)
+        pipeline::run_sharded(workers, &selection, &mut out)
     } else {
-        let mut printer = printer;
-        pipeline::run(
-            reader,
-            registry,
-            &mut printer,
-            selection,
-            flush_each,
-            &mut out,
-        )
+        pipeline::run(worker, &selection, flush_each, &mut out)
     };
     match result {
         Ok(()) => Ok(()),
@@ -147,12 +142,12 @@ fn run(args: &Args) -> Result<(), Failure> {
 /// packet stay on one thread. `DISSECT_THREADS=N` sets the number (the
 /// tests compare 1 with several), otherwise one per core.
 fn shard_count(args: &Args, path: &std::path::Path, flush_each: bool) -> usize {
-    let time = TimeStyle::from_count(args.t);
+    let time = output::time_format(args.t);
     let one_line = !args.json && !args.tree && args.verbose == 0;
     let qualifies = one_line
         && args.decode_as.is_empty()
         && !flush_each
-        && !matches!(time, TimeStyle::DeltaPrevious | TimeStyle::DeltaFirst)
+        && !matches!(time, TimeFormat::DeltaPrevious | TimeFormat::DeltaFirst)
         && std::fs::metadata(path).is_ok_and(|m| m.is_file());
     if !qualifies {
         return 1;
@@ -186,8 +181,9 @@ fn printer_for(args: &Args) -> Printer {
         link_header: args.link_header,
         absolute_seq: args.absolute_seq,
     };
-    let mut printer = Printer::new(mode, TimeStyle::from_count(args.t), options);
-    printer.nano = args.nano;
+    let mut time = Timestamps::new(output::time_format(args.t));
+    time.nano = args.nano;
+    let mut printer = Printer::new(mode, time, options);
     printer.number = args.number;
     printer.only = args.layer.clone();
     printer.hex = if args.hex_ascii > 0 {

@@ -12,7 +12,7 @@ use crate::field::{civil_from_unix, write_decimal_padded, write_utc, Field, Fiel
 use crate::registry::Registry;
 use crate::tree::{Layer, Packet, Status};
 
-/// How the timestamp at the start of a line is printed.
+/// How the timestamp at the start of a line is printed (tcpdump's -t flags).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TimeFormat {
     /// `HH:MM:SS.uuuuuu` (tcpdump's default, in UTC).
@@ -22,18 +22,98 @@ pub enum TimeFormat {
     DateTime,
     /// No timestamp (tcpdump -t).
     None,
+    /// `seconds.uuuuuu` since the Unix epoch (tcpdump -tt).
+    Unix,
+    /// ` HH:MM:SS.uuuuuu` since the previous line's packet, `-HH...` when
+    /// time went backwards (tcpdump -ttt).
+    DeltaPrevious,
+    /// The same since the first line's packet (tcpdump -ttttt).
+    DeltaFirst,
 }
 
-/// Writes the timestamp as tcpdump does, followed by a space.
-pub fn write_timestamp(packet: &Packet, format: TimeFormat, nano: bool, out: &mut String) {
-    let f = packet.frame;
-    match format {
-        TimeFormat::None => return,
-        TimeFormat::Time => write_clock(f.ts_sec, out),
-        TimeFormat::DateTime => write_date_clock(f.ts_sec, out),
+/// Writes the timestamps of a run of lines. It keeps state because the
+/// deltas need the first and previous packet's time, and because
+/// `HH:MM:SS` is worth keeping per second: packets come many to a second.
+#[derive(Debug, Clone)]
+pub struct Timestamps {
+    pub format: TimeFormat,
+    /// Fractions of seconds in nanoseconds, not microseconds.
+    pub nano: bool,
+    first: Option<(i64, u32)>,
+    previous: Option<(i64, u32)>,
+    /// The `HH:MM:SS` last written for `Time`, and of which second.
+    clock: String,
+    clock_second: Option<i64>,
+}
+
+impl Timestamps {
+    /// Timestamps in `format`, in microseconds, before any packet.
+    pub fn new(format: TimeFormat) -> Timestamps {
+        Timestamps {
+            format,
+            nano: false,
+            first: None,
+            previous: None,
+            clock: String::new(),
+            clock_second: None,
+        }
     }
-    write_fraction(f.ts_nsec, nano, out);
-    out.push(' ');
+
+    /// Writes the packet's timestamp as tcpdump does (in UTC), followed by a
+    /// space.
+    pub fn write(&mut self, packet: &Packet, out: &mut String) {
+        let now = (packet.frame.ts_sec, packet.frame.ts_nsec);
+        match self.format {
+            TimeFormat::None => return,
+            TimeFormat::Time => {
+                if self.clock_second != Some(now.0) {
+                    self.clock.clear();
+                    write_clock(now.0, &mut self.clock);
+                    self.clock_second = Some(now.0);
+                }
+                out.push_str(&self.clock);
+                write_fraction(now.1, self.nano, out);
+            }
+            TimeFormat::DateTime => {
+                write_date_clock(now.0, out);
+                write_fraction(now.1, self.nano, out);
+            }
+            TimeFormat::Unix => {
+                let _ = write!(out, "{}", now.0);
+                write_fraction(now.1, self.nano, out);
+            }
+            TimeFormat::DeltaPrevious | TimeFormat::DeltaFirst => {
+                let since = if self.format == TimeFormat::DeltaFirst {
+                    *self.first.get_or_insert(now)
+                } else {
+                    self.previous.unwrap_or(now)
+                };
+                write_delta(since, now, self.nano, out);
+            }
+        }
+        self.previous = Some(now);
+        out.push(' ');
+    }
+}
+
+/// ` HH:MM:SS.uuuuuu` (or `-HH...` when time went backwards), hours not
+/// wrapped at a day.
+fn write_delta(from: (i64, u32), to: (i64, u32), nano: bool, out: &mut String) {
+    let from = i128::from(from.0) * 1_000_000_000 + i128::from(from.1);
+    let to = i128::from(to.0) * 1_000_000_000 + i128::from(to.1);
+    let delta = to - from;
+    out.push(if delta < 0 { '-' } else { ' ' });
+    let delta = delta.unsigned_abs();
+    let secs = delta / 1_000_000_000;
+    let nsec = (delta % 1_000_000_000) as u32;
+    let _ = write!(
+        out,
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
+    write_fraction(nsec, nano, out);
 }
 
 /// `HH:MM:SS` of Unix seconds, UTC. No `write!`: this runs once per line,
@@ -74,16 +154,16 @@ pub fn write_fraction(nsec: u32, nano: bool, out: &mut String) {
     };
 }
 
-/// One packet in tcpdump's style (`-nn`, plus `-v`... by `options`), ending
-/// with a newline.
+/// One packet in tcpdump's style (`-nn`, plus `-v`... by `options`), after
+/// its timestamp, ending with a newline.
 pub fn summary(
     registry: &Registry,
     packet: &Packet,
     options: &RenderOptions,
-    time: TimeFormat,
+    time: &mut Timestamps,
     out: &mut String,
 ) {
-    write_timestamp(packet, time, false, out);
+    time.write(packet, out);
     let _ = registry.render(packet, options, out);
     out.push('\n');
 }
@@ -385,4 +465,84 @@ pub fn json(packet: &Packet, only: Option<&str>, out: &mut String) {
         }
     }
     out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn times(format: TimeFormat, nano: bool, stamps: &[(i64, u32)]) -> Vec<String> {
+        let mut timestamps = Timestamps::new(format);
+        timestamps.nano = nano;
+        let mut packet = Packet::new();
+        stamps
+            .iter()
+            .map(|&(sec, nsec)| {
+                packet.frame.ts_sec = sec;
+                packet.frame.ts_nsec = nsec;
+                let mut out = String::new();
+                timestamps.write(&packet, &mut out);
+                out
+            })
+            .collect()
+    }
+
+    #[test]
+    fn timestamp_formats_match_tcpdump() {
+        let stamps = [(1_497_881_530, 230_949_000), (1_497_881_530, 231_082_000)];
+        assert_eq!(
+            times(TimeFormat::Time, false, &stamps),
+            ["14:12:10.230949 ", "14:12:10.231082 "]
+        );
+        assert_eq!(
+            times(TimeFormat::Time, false, &[(0, 0), (1, 0), (86_399, 0)]),
+            ["00:00:00.000000 ", "00:00:01.000000 ", "23:59:59.000000 "]
+        );
+        assert_eq!(
+            times(TimeFormat::Unix, true, &stamps)[0],
+            "1497881530.230949000 "
+        );
+        assert_eq!(
+            times(TimeFormat::DateTime, false, &stamps)[0],
+            "2017-06-19 14:12:10.230949 "
+        );
+        assert_eq!(
+            times(TimeFormat::DeltaPrevious, false, &stamps),
+            [" 00:00:00.000000 ", " 00:00:00.000133 "]
+        );
+        assert_eq!(
+            times(
+                TimeFormat::DeltaFirst,
+                false,
+                &[(0, 0), (90_061, 5_000), (10, 0)]
+            ),
+            [
+                " 00:00:00.000000 ",
+                " 25:01:01.000005 ",
+                " 00:00:10.000000 "
+            ]
+        );
+        assert_eq!(
+            times(
+                TimeFormat::DeltaPrevious,
+                false,
+                &[(10, 0), (9, 500_000_000)]
+            )[1],
+            "-00:00:00.500000 "
+        );
+        assert_eq!(times(TimeFormat::None, false, &stamps)[0], "");
+    }
+
+    #[test]
+    fn extreme_timestamps_do_not_panic() {
+        for format in [
+            TimeFormat::Time,
+            TimeFormat::DateTime,
+            TimeFormat::Unix,
+            TimeFormat::DeltaPrevious,
+            TimeFormat::DeltaFirst,
+        ] {
+            times(format, false, &[(i64::MIN, 0), (i64::MAX, u32::MAX)]);
+        }
+    }
 }

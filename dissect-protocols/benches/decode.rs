@@ -26,7 +26,7 @@ use std::process::Command;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dissect_core::capture::CaptureReader;
 use dissect_core::field::FieldFlags;
-use dissect_core::format::{self, TimeFormat};
+use dissect_core::format::{self, TimeFormat, Timestamps};
 use dissect_core::{linktype, Detail, Field, FrameInfo, Packet, RenderOptions, Value};
 
 const DEFAULT_PACKETS: usize = 20_000;
@@ -212,13 +212,14 @@ fn bench_decode(c: &mut Criterion) {
 
     let options = RenderOptions::default();
     let mut line = String::new();
+    let mut time = Timestamps::new(TimeFormat::Time);
     group.bench_function("dissect_line", |b| {
         b.iter(|| {
             let mut chars = 0;
             for (info, data) in frames.iter() {
                 layers.dissect(info, data, &mut packet);
                 line.clear();
-                format::summary(&layers, &packet, &options, TimeFormat::Time, &mut line);
+                format::summary(&layers, &packet, &options, &mut time, &mut line);
                 chars += line.len();
             }
             black_box(chars)

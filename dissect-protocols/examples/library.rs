@@ -14,7 +14,7 @@ use std::net::Ipv4Addr;
 use std::path::Path;
 
 use dissect_core::capture::CaptureReader;
-use dissect_core::format::{self, TimeFormat};
+use dissect_core::format::{self, TimeFormat, Timestamps};
 use dissect_core::{
     Context, Dissector, FieldDef, FieldType, Handoff, Packet, Render, RenderOptions, Table, Value,
 };
@@ -64,6 +64,7 @@ fn run(path: &Path, print: bool) -> Result<Summary, Box<dyn std::error::Error>> 
     let mut reader = CaptureReader::open(path)?;
     let mut packet = Packet::new(); // reused: no allocation per packet
     let mut line = String::new();
+    let mut time = Timestamps::new(TimeFormat::Time);
     let mut summary = Summary::default();
     while let Some(frame) = reader.next_frame() {
         let (info, data) = frame?;
@@ -96,7 +97,7 @@ fn run(path: &Path, print: bool) -> Result<Summary, Box<dyn std::error::Error>> 
             &registry,
             &packet,
             &RenderOptions::default(),
-            TimeFormat::Time,
+            &mut time,
             &mut line,
         );
         summary.keys_rendered += u64::from(line.contains("[keys: "));

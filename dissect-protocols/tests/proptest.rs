@@ -14,7 +14,7 @@
 use std::path::Path;
 
 use dissect_core::capture::CaptureReader;
-use dissect_core::format::{self, TimeFormat};
+use dissect_core::format::{self, TimeFormat, Timestamps};
 use dissect_core::{linktype, Detail, FrameInfo, Packet, RenderOptions, Value};
 use proptest::prelude::*;
 
@@ -115,6 +115,7 @@ fn check_tree(packet: &Packet) -> Result<(), String> {
 /// Runs every output format over the packet (each must not panic).
 fn render_all(registry: &dissect_core::Registry, packet: &Packet) {
     let mut out = String::new();
+    let mut time = Timestamps::new(TimeFormat::Time);
     for verbose in 0..=3 {
         for link_header in [false, true] {
             let options = RenderOptions {
@@ -122,7 +123,7 @@ fn render_all(registry: &dissect_core::Registry, packet: &Packet) {
                 link_header,
                 ..RenderOptions::default()
             };
-            format::summary(registry, packet, &options, TimeFormat::Time, &mut out);
+            format::summary(registry, packet, &options, &mut time, &mut out);
         }
     }
     format::tree(registry, packet, None, &mut out);
