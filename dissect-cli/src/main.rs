@@ -26,7 +26,7 @@ use std::process::ExitCode;
 use clap::Parser;
 use dissect_core::capture::CaptureReader;
 use dissect_core::format::{TimeFormat, Timestamps};
-use dissect_core::{Detail, Registry, RenderOptions, Table};
+use dissect_core::{Registry, RenderOptions, Table};
 
 use args::Args;
 use output::{Hex, Mode, Printer};
@@ -81,7 +81,7 @@ fn run(args: &Args) -> Result<(), Failure> {
     let mut registry = build_registry(args)?;
     // The default line reads a handful of fields: build only those.
     if !args.json && !args.tree && args.verbose == 0 {
-        registry.set_detail(Detail::Summary);
+        registry.set_fields(registry.line_fields());
     }
     let stdout = io::stdout();
     let flush_each = args.line_buffered || stdout.is_terminal();
@@ -115,7 +115,7 @@ fn run(args: &Args) -> Result<(), Failure> {
         let mut workers = vec![worker];
         while workers.len() < shards {
             let mut registry = build_registry(args)?;
-            registry.set_detail(Detail::Summary);
+            registry.set_fields(registry.line_fields());
             workers.push(Worker {
                 reader: open()?,
                 registry,

@@ -86,7 +86,8 @@ impl Catalogue {
         fields: &[&'static FieldDef],
     ) -> Result<(), DuplicateField> {
         for (i, def) in fields.iter().enumerate() {
-            let clash = |other: &&FieldDef| other.abbrev == def.abbrev && !std::ptr::eq(*other, *def);
+            let clash =
+                |other: &&FieldDef| other.abbrev == def.abbrev && !std::ptr::eq(*other, *def);
             let earlier = self.get(def.abbrev).filter(|e| clash(&e.def));
             if let Some(first) = earlier {
                 return Err(DuplicateField {
@@ -95,7 +96,10 @@ impl Catalogue {
                     again: protocol.name,
                 });
             }
-            if fields.get(..i).is_some_and(|before| before.iter().any(clash)) {
+            if fields
+                .get(..i)
+                .is_some_and(|before| before.iter().any(clash))
+            {
                 return Err(DuplicateField {
                     name: def.abbrev,
                     first: protocol.name,
@@ -127,7 +131,8 @@ impl Catalogue {
 
     /// True when `def` itself (not only its name) is catalogued.
     pub fn declares(&self, def: &FieldDef) -> bool {
-        self.get(def.abbrev).is_some_and(|e| std::ptr::eq(e.def, def))
+        self.get(def.abbrev)
+            .is_some_and(|e| std::ptr::eq(e.def, def))
     }
 
     /// The field with this name, or the closest names there are.
@@ -278,7 +283,8 @@ mod tests {
     use super::*;
 
     static SYN: FieldDef = FieldDef::new("t.flags.syn", "Syn", FieldType::Bool).mask(0x002);
-    static ACK: FieldDef = FieldDef::new("t.flags.ack", "Acknowledgment", FieldType::Bool).mask(0x010);
+    static ACK: FieldDef =
+        FieldDef::new("t.flags.ack", "Acknowledgment", FieldType::Bool).mask(0x010);
     static PORT: FieldDef = FieldDef::new("t.port", "Port", FieldType::Uint(16)).blurb("A port");
     static OTHER_PORT: FieldDef = FieldDef::new("t.port", "Port", FieldType::Uint(16));
 

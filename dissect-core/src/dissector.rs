@@ -129,6 +129,9 @@ pub struct Context<'a> {
     pub(crate) depth: u8,
     /// The fields this run builds.
     pub(crate) wanted: &'a FieldSet,
+    /// The run builds a field of this layer's dissector that the one-line
+    /// text does not read (see [`Context::wants_tree`]).
+    pub(crate) tree: bool,
 }
 
 impl<'a> Context<'a> {
@@ -140,10 +143,20 @@ impl<'a> Context<'a> {
         self.wanted.contains(def)
     }
 
-    /// True when the run builds every field (`-V`, JSON, `-v`).
+    /// True when the run builds any of these fields.
     #[inline]
-    pub fn wants_all(&self) -> bool {
-        self.wanted.is_all()
+    pub fn wants_any(&self, defs: &[&FieldDef]) -> bool {
+        defs.iter().any(|def| self.wanted.contains(def))
+    }
+
+    /// True when the run builds some field of this dissector beyond those
+    /// the one-line text reads (worked out once per run): the gate for work
+    /// that feeds only the tree (option subtrees, request matching,
+    /// conversation analysis), so the line's path stays cheap and any run
+    /// that names such a field gets it.
+    #[inline]
+    pub fn wants_tree(&self) -> bool {
+        self.tree
     }
 
     #[inline]

@@ -152,7 +152,7 @@ impl FieldDef {
         let fits = |v: u64, bits: u8| bits >= 64 || v >> bits == 0;
         match (self.ftype, value) {
             (FieldType::None, Value::None) => true,
-            (FieldType::Bool, Value::Bool(_)) => true,
+            (FieldType::Bool, Value::Bool(_) | Value::U64(0 | 1)) => true,
             (FieldType::Uint(bits), Value::U64(v)) => fits(*v, bits),
             (FieldType::Int(bits), Value::I64(v)) => {
                 bits >= 64 || (*v >= -(1i64 << (bits - 1)) && *v < (1i64 << (bits - 1)))
@@ -163,7 +163,7 @@ impl FieldDef {
             (FieldType::Ipv6, Value::Ipv6(_)) => true,
             (FieldType::Bytes, Value::Bytes) => true,
             (FieldType::Str, Value::Str | Value::Static(_) | Value::DnsName) => true,
-            (FieldType::AbsTime, Value::Time(..)) => true,
+            (FieldType::AbsTime, Value::Time(..) | Value::Static(_)) => true,
             _ => false,
         }
     }
@@ -180,8 +180,8 @@ impl FieldId {
     pub fn def(&self) -> &'static FieldDef {
         self.0
     }
-    /// The field's name (`ntp.stratum`).
-    pub fn name(&self) -> &'static str {
+    /// The field's abbreviation (`ntp.stratum`).
+    pub fn abbrev(&self) -> &'static str {
         self.0.abbrev
     }
 }

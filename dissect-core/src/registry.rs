@@ -130,6 +130,9 @@ pub struct Registry {
     /// The fields a decode builds (shared with each packet decoded, so that
     /// a packet can tell a field nobody asked for from an absent one).
     wanted: Arc<FieldSet>,
+    /// Per dissector: does the run build one of its fields that the line
+    /// does not read ([`Context::wants_tree`]).
+    tree: Vec<bool>,
 }
 
 impl Default for Registry {
@@ -154,12 +157,29 @@ impl Registry {
             decode_as: HashMap::new(),
             catalogue,
             wanted: Arc::new(FieldSet::all()),
+            tree: vec![true],
         }
     }
 
     /// The fields [`Registry::dissect`] builds from now on (default: all).
     pub fn set_fields(&mut self, fields: FieldSet) {
         self.wanted = Arc::new(fields);
+        self.refresh_tree();
+    }
+
+    /// Works out [`Context::wants_tree`] for every dissector.
+    fn refresh_tree(&mut self) {
+        let line = self.line_fields();
+        let wanted = &self.wanted;
+        self.tree = self
+            .dissectors
+            .iter()
+            .map(|d| {
+                d.fields()
+                    .iter()
+                    .any(|f| wanted.contains(f) && (wanted.is_all() || !line.contains(f)))
+            })
+            .collect();
     }
 
     /// The fields decodes build.
@@ -172,6 +192,7 @@ impl Registry {
     pub fn request(&mut self, field: FieldId) {
         if !self.wanted.contains(field.def()) {
             Arc::make_mut(&mut self.wanted).insert(field.def());
+            self.refresh_tree();
         }
     }
 
@@ -201,7 +222,10 @@ impl Registry {
     /// Adds a dissector and catalogues its fields (or returns the id of the
     /// one with the same name). Refused when one of its field names is
     /// already declared by another definition.
-    pub fn add<D: Dissector + 'static>(&mut self, dissector: D) -> Result<DissectorId, RegistryError> {
+    pub fn add<D: Dissector + 'static>(
+        &mut self,
+        dissector: D,
+    ) -> Result<DissectorId, RegistryError> {
         if let Some(id) = self.id(dissector.name()) {
             return Ok(id);
         }
@@ -210,6 +234,7 @@ impl Registry {
             .map_err(RegistryError::DuplicateField)?;
         self.names.push(dissector.name());
         self.dissectors.push(Box::new(dissector));
+        self.refresh_tree();
         Ok((self.dissectors.len() - 1) as DissectorId)
     }
 
@@ -395,12 +420,14 @@ impl Registry {
                 reported,
                 depth: 0,
                 wanted: &self.wanted,
+                tree: false,
             };
             let id = match self.choose(next, bytes, &cx) {
                 Some(id) => id,
                 None if captured > 0 => DATA,
                 None => break,
             };
+            cx.tree = self.tree.get(id as usize).copied().unwrap_or(false);
             // Every id the tables hold came from `add`, so both are there.
             let (Some(&name), Some(dissector)) = (
                 self.names.get(id as usize),

@@ -9,7 +9,7 @@
 //! - `etherparse_sliced`: etherparse's `SlicedPacket` on the same frames, the
 //!   yardstick of a header-slicing parser that builds no tree;
 //! - `dissect_layers`: every layer, only the fields the one-line text reads
-//!   (`Detail::Summary`, the CLI's default);
+//!   (the registry's `line_fields`, the CLI's default);
 //! - `dissect_line`: that decode plus the tcpdump-style line into a reused
 //!   `String`, i.e. what `dissect FILE` does per packet minus the I/O;
 //! - `field_store_floor`: no decoding, only storing as many fields as
@@ -27,7 +27,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dissect_core::capture::CaptureReader;
 use dissect_core::field::FieldFlags;
 use dissect_core::format::{self, TimeFormat, Timestamps};
-use dissect_core::{linktype, Detail, Field, FrameInfo, Packet, RenderOptions, Value};
+use dissect_core::{linktype, Field, FrameInfo, Packet, RenderOptions, Value};
 
 const DEFAULT_PACKETS: usize = 20_000;
 
@@ -198,7 +198,7 @@ fn bench_decode(c: &mut Criterion) {
 
     // The CLI's default mode: every layer, only the fields its line reads.
     let mut layers = dissect_protocols::registry();
-    layers.set_detail(Detail::Summary);
+    layers.set_fields(layers.line_fields());
     group.bench_function("dissect_layers", |b| {
         b.iter(|| {
             let mut count = 0;

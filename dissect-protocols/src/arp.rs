@@ -211,10 +211,10 @@ pub static PROTO_SIZE: FieldDef =
 pub static OPCODE: FieldDef =
     FieldDef::new("arp.opcode", "Opcode", FieldType::Uint(16)).names(names_opcode);
 pub static IS_GRATUITOUS: FieldDef =
-    FieldDef::new("arp.isgratuitous", "Is gratuitous", FieldType::Bool).summary();
-pub static IS_PROBE: FieldDef = FieldDef::new("arp.isprobe", "Is probe", FieldType::Bool).summary();
+    FieldDef::new("arp.isgratuitous", "Is gratuitous", FieldType::Bool);
+pub static IS_PROBE: FieldDef = FieldDef::new("arp.isprobe", "Is probe", FieldType::Bool);
 pub static IS_ANNOUNCEMENT: FieldDef =
-    FieldDef::new("arp.isannouncement", "Is announcement", FieldType::Bool).summary();
+    FieldDef::new("arp.isannouncement", "Is announcement", FieldType::Bool);
 pub static SRC_HW_MAC: FieldDef =
     FieldDef::new("arp.src.hw_mac", "Sender MAC address", FieldType::Ether);
 pub static SRC_HW: FieldDef =
@@ -257,7 +257,38 @@ impl ArpDissector {
     }
 }
 
+/// The fields the one-line text reads.
+pub static LINE_FIELDS: &[&FieldDef] = &[&IS_GRATUITOUS, &IS_PROBE, &IS_ANNOUNCEMENT];
+
+/// Every field the arp dissector adds (its catalogue entries).
+pub static FIELDS: &[&FieldDef] = &[
+    &HW_TYPE,
+    &PROTO_TYPE,
+    &HW_SIZE,
+    &PROTO_SIZE,
+    &OPCODE,
+    &IS_GRATUITOUS,
+    &IS_PROBE,
+    &IS_ANNOUNCEMENT,
+    &SRC_HW_MAC,
+    &SRC_HW,
+    &SRC_PROTO_IPV4,
+    &SRC_PROTO,
+    &DST_HW_MAC,
+    &DST_HW,
+    &DST_PROTO_IPV4,
+    &DST_PROTO,
+];
+
 impl Dissector for ArpDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        FIELDS
+    }
+
+    fn line_fields(&self) -> &'static [&'static FieldDef] {
+        LINE_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "arp"
     }
@@ -512,9 +543,12 @@ pub fn write_arp(
     write!(out, ", length {length}")
 }
 
-pub fn register(registry: &mut dissect_core::Registry) {
-    let arp = registry.register(Table::ETHERTYPE, ETHERTYPE_ARP.into(), ArpDissector);
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    let arp = registry.register(Table::ETHERTYPE, ETHERTYPE_ARP.into(), ArpDissector)?;
     registry.register_id(Table::ETHERTYPE, ETHERTYPE_RARP.into(), arp);
+    Ok(())
 }
 
 #[cfg(test)]

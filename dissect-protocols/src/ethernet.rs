@@ -133,7 +133,7 @@ const FCS_LEN: usize = 4;
 /// more whose trailer has 4 bytes left ends with an FCS. Tree only.
 pub fn add_trailer(cx: &mut Context<'_>, captured: usize, used: usize) {
     let reported = cx.reported_len();
-    if !cx.full_detail() || used >= reported {
+    if !cx.wants_any(&[&PADDING, &TRAILER, &FCS]) || used >= reported {
         return;
     }
     let Some((parent_index, parent)) = cx.previous_layers().iter().enumerate().next_back() else {
@@ -214,7 +214,7 @@ fn add_address(
 ) {
     // The line reads the addresses from the bytes (-e): none of this is
     // needed in summary mode.
-    if !cx.full_detail() {
+    if !cx.wants_tree() {
         return;
     }
     cx.push(def, range.clone(), Value::Ether(mac));
@@ -232,7 +232,31 @@ fn add_address(
 #[derive(Debug, Default)]
 pub struct EthernetDissector;
 
+/// Every field the eth dissector adds (its catalogue entries).
+pub static ETH_FIELDS: &[&FieldDef] = &[
+    &DST,
+    &DST_LG,
+    &DST_IG,
+    &SRC,
+    &SRC_LG,
+    &SRC_IG,
+    &DST_OUI,
+    &SRC_OUI,
+    &ADDR,
+    &ADDR_OUI,
+    &TYPE,
+    &LEN,
+    &PADDING,
+    &TRAILER,
+    &FCS,
+    &FCS_STATUS,
+];
+
 impl Dissector for EthernetDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        ETH_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "eth"
     }
@@ -297,17 +321,20 @@ pub fn write_ethertype(out: &mut impl Write, ethertype: u16) -> fmt::Result {
     write!(out, "{name} (0x{ethertype:04x})")
 }
 
-pub fn register(registry: &mut dissect_core::Registry) {
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
     registry.register(
         Table::LINKTYPE,
         dissect_core::linktype::ETHERNET,
         EthernetDissector,
-    );
+    )?;
     registry.register(
         Table::ETHERTYPE,
         ETHERTYPE_LOOPBACK.into(),
         LoopbackDissector,
-    );
+    )?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -353,7 +380,20 @@ pub static LOOP_FORWARDING_ADDRESS: FieldDef = FieldDef::new(
 #[derive(Debug, Default)]
 pub struct LoopbackDissector;
 
+/// Every field the loop dissector adds (its catalogue entries).
+pub static LOOP_FIELDS: &[&FieldDef] = &[
+    &LOOP_SKIPCOUNT,
+    &LOOP_RELEVANT_FUNCTION,
+    &LOOP_FUNCTION,
+    &LOOP_RECEIPT_NUMBER,
+    &LOOP_FORWARDING_ADDRESS,
+];
+
 impl Dissector for LoopbackDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        LOOP_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "loop"
     }
@@ -574,7 +614,7 @@ mod tests {
         let mut frame = ethernet(0x0800, &crate::ipv4::tests::ipv4_packet(253, 0, &[]));
         frame.extend([0; 26]);
         let mut registry = crate::registry();
-        registry.set_detail(dissect_core::Detail::Summary);
+        registry.set_fields(registry.line_fields());
         let info = FrameInfo {
             caplen: frame.len() as u32,
             len: frame.len() as u32,

@@ -719,7 +719,88 @@ pub struct IcmpDissector {
     echoes: EchoRequests,
 }
 
+/// Every field the icmp dissector adds (its catalogue entries).
+pub static FIELDS: &[&FieldDef] = &[
+    &TYPE,
+    &CODE,
+    &CHECKSUM,
+    &CHECKSUM_STATUS,
+    &IDENT,
+    &SEQ,
+    &DATA_TIME,
+    &DATA_TIME_RELATIVE,
+    &LENGTH,
+    &LENGTH_ORIGINAL,
+    &UNUSED,
+    &MTU,
+    &REDIR_GW,
+    &POINTER,
+    &ADDRESS_MASK,
+    &IDENT_LE,
+    &SEQ_LE,
+    &RESERVED,
+    &ORIGINATE_TS,
+    &RECEIVE_TS,
+    &TRANSMIT_TS,
+    &NUM_ADDRS,
+    &ADDR_ENTRY_SIZE,
+    &LIFETIME,
+    &ROUTER_ADDRESS,
+    &PREF_LEVEL,
+    &RESP_TO,
+    &RESPTIME,
+    &EXT_ECHO_SEQ,
+    &EXT_ECHO_REQ_RES,
+    &EXT_ECHO_REQ_LOCAL,
+    &EXT_ECHO_RSP_STATE,
+    &EXT_ECHO_RSP_RES,
+    &EXT_ECHO_RSP_ACTIVE,
+    &EXT_ECHO_RSP_IPV4,
+    &EXT_ECHO_RSP_IPV6,
+    &EXT,
+    &EXT_VERSION,
+    &EXT_RES,
+    &EXT_CHECKSUM,
+    &EXT_CHECKSUM_STATUS,
+    &EXT_OBJECT,
+    &EXT_LENGTH,
+    &EXT_CLASS,
+    &EXT_CTYPE,
+    &EXT_DATA,
+    &MPLS_LABEL,
+    &MPLS_EXP,
+    &MPLS_S,
+    &MPLS_TTL,
+    &MPLS_DATA,
+    &INT_INFO_ROLE,
+    &INT_INFO_RESERVED,
+    &INT_INFO_IFINDEX,
+    &INT_INFO_IPADDR,
+    &INT_INFO_NAME_PRESENT,
+    &INT_INFO_MTU_PRESENT,
+    &INT_INFO_INDEX,
+    &INT_INFO_AFI,
+    &INT_INFO_IPV4,
+    &INT_INFO_IPV6,
+    &INT_INFO_IPUNKNOWN,
+    &INT_INFO_NAME_LENGTH,
+    &INT_INFO_NAME,
+    &INT_INFO_MTU,
+    &INT_IDENT_NAME,
+    &INT_IDENT_INDEX,
+    &INT_IDENT_AFI,
+    &INT_IDENT_ADDR_LENGTH,
+    &INT_IDENT_RESERVED,
+    &INT_IDENT_IPV4,
+    &INT_IDENT_IPV6,
+    &INT_IDENT_ADDRESS,
+];
+
 impl Dissector for IcmpDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "icmp"
     }
@@ -754,7 +835,7 @@ impl Dissector for IcmpDissector {
             .iter()
             .any(|l| l.name == "icmp" || l.name == "icmpv6");
         cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(icmp.checksum().into()));
-        if cx.full_detail() {
+        if cx.wants(&CHECKSUM_STATUS) {
             // Like Wireshark: no verdict for a cut message, a fragment or
             // one quoted in an error.
             let status = if data.len() >= reported && !quoted && !netaddr::is_fragment(cx) {
@@ -790,7 +871,7 @@ impl Dissector for IcmpDissector {
                         cx.add(&RECEIVE_TS, 12..16, Value::U64(be32(data, 12).into()));
                         cx.add(&TRANSMIT_TS, 16..20, Value::U64(be32(data, 16).into()));
                     }
-                    kind::ECHO | kind::ECHO_REPLY if cx.full_detail() && !quoted => {
+                    kind::ECHO | kind::ECHO_REPLY if cx.wants_tree() && !quoted => {
                         if let Some(addrs) = NetAddrs::of(cx).filter(|a| !a.v6) {
                             let fields = (&RESP_TO, &RESPTIME);
                             let request = t == kind::ECHO;
@@ -805,7 +886,7 @@ impl Dissector for IcmpDissector {
                 cx.add(&IDENT, f::IDENT, Value::U64(id.into()));
                 cx.add(&IDENT_LE, f::IDENT, Value::U64(id.swap_bytes().into()));
                 add_extended_echo(cx, data, icmp_type == kind::EXT_ECHO_REQUEST, &EXT_ECHO);
-                if icmp_type == kind::EXT_ECHO_REQUEST && cx.full_detail() {
+                if icmp_type == kind::EXT_ECHO_REQUEST && cx.wants_tree() {
                     add_extensions(cx, data, HEADER_LEN);
                 }
                 return Handoff::done(data.len());
@@ -866,7 +947,7 @@ impl Dissector for IcmpDissector {
                 kind::UNREACHABLE | kind::TIME_EXCEEDED | kind::PARAM_PROBLEM
             );
             if multipart
-                && cx.full_detail()
+                && cx.wants_tree()
                 && reported > EXTENSION_LEGACY_OFFSET
                 && data.len() >= HEADER_LEN + 4
                 && be16(data, HEADER_LEN + 2) <= 128
@@ -1315,8 +1396,11 @@ impl fmt::Display for MsOfDay {
     }
 }
 
-pub fn register(registry: &mut dissect_core::Registry) {
-    registry.register(Table::IP_PROTO, 1, IcmpDissector::default());
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    registry.register(Table::IP_PROTO, 1, IcmpDissector::default())?;
+    Ok(())
 }
 
 #[cfg(test)]

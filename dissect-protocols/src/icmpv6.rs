@@ -824,7 +824,127 @@ fn checksum_status(cx: &Context<'_>, data: &[u8]) -> u64 {
     }
 }
 
+/// Every field the icmpv6 dissector adds (its catalogue entries).
+pub static FIELDS: &[&FieldDef] = &[
+    &TYPE,
+    &CODE,
+    &CHECKSUM,
+    &CHECKSUM_STATUS,
+    &RESERVED,
+    &MTU,
+    &POINTER,
+    &ECHO_ID,
+    &ECHO_SEQ,
+    &NS_TARGET,
+    &NA_FLAG,
+    &NA_FLAG_R,
+    &NA_FLAG_S,
+    &NA_FLAG_O,
+    &NA_FLAG_RSV,
+    &NA_TARGET,
+    &RA_HOP_LIMIT,
+    &RA_FLAG,
+    &RA_FLAG_M,
+    &RA_FLAG_O,
+    &RA_FLAG_H,
+    &RA_FLAG_PRF,
+    &RA_FLAG_P,
+    &RA_FLAG_RSV,
+    &RA_LIFETIME,
+    &RA_REACHABLE,
+    &RA_RETRANS,
+    &RD_TARGET,
+    &RD_DESTINATION,
+    &MLD_DELAY,
+    &MLD_CODE,
+    &MLD_ADDRESS,
+    &MLDR_RECORDS,
+    &MLD_FLAG,
+    &MLD_FLAG_S,
+    &MLD_FLAG_QRV,
+    &MLD_FLAG_RSV,
+    &MLD_QQI,
+    &MLD_NB_SOURCES,
+    &MLD_SOURCE,
+    &MLDR_MAR,
+    &MLDR_MAR_TYPE,
+    &MLDR_MAR_AUX_LEN,
+    &MLDR_MAR_NB_SOURCES,
+    &MLDR_MAR_ADDRESS,
+    &MLDR_MAR_SOURCE,
+    &MLDR_MAR_AUX,
+    &OPT,
+    &OPT_TYPE,
+    &OPT_LENGTH,
+    &OPT_RESERVED,
+    &OPT_PADDING,
+    &OPT_LINKADDR,
+    &OPT_SRC_LINKADDR,
+    &OPT_TARGET_LINKADDR,
+    &OPT_PREFIX_LEN,
+    &OPT_PREFIX_FLAG,
+    &OPT_PREFIX_FLAG_L,
+    &OPT_PREFIX_FLAG_A,
+    &OPT_PREFIX_FLAG_R,
+    &OPT_PREFIX_FLAG_RSV,
+    &OPT_PREFIX_VALID,
+    &OPT_PREFIX_PREFERRED,
+    &OPT_PREFIX,
+    &OPT_REDIRECTED,
+    &OPT_MTU,
+    &OPT_ADV_INTERVAL,
+    &OPT_HA_PREFERENCE,
+    &OPT_HA_LIFETIME,
+    &OPT_NONCE,
+    &OPT_ROUTE_FLAG,
+    &OPT_ROUTE_PREF,
+    &OPT_ROUTE_RSV,
+    &OPT_ROUTE_LIFETIME,
+    &OPT_RDNSS_LIFETIME,
+    &OPT_RDNSS,
+    &OPT_DNSSL_LIFETIME,
+    &OPT_DNSSL,
+    &OPT_PREF64_LIFETIME,
+    &OPT_PREF64_PLC,
+    &OPT_PREF64_PREFIX,
+    &NI_QTYPE,
+    &NI_FLAG,
+    &NI_FLAG_G,
+    &NI_FLAG_S,
+    &NI_FLAG_L,
+    &NI_FLAG_C,
+    &NI_FLAG_A,
+    &NI_FLAG_T,
+    &NI_FLAG_RSV,
+    &NI_NONCE,
+    &NI_SUBJECT_IPV6,
+    &NI_SUBJECT_IPV4,
+    &NI_NODE_TTL,
+    &NI_NODE_ADDRESS,
+    &NI_IPV4_ADDRESS,
+    &MIP6_ID,
+    &MIP6_HA_ADDRESS,
+    &MIP6_FLAG,
+    &MIP6_FLAG_M,
+    &MIP6_FLAG_O,
+    &MIP6_FLAG_RSV,
+    &EXT_ECHO_SEQ,
+    &EXT_ECHO_REQ_RES,
+    &EXT_ECHO_REQ_LOCAL,
+    &EXT_ECHO_RSP_STATE,
+    &EXT_ECHO_RSP_RES,
+    &EXT_ECHO_RSP_ACTIVE,
+    &EXT_ECHO_RSP_IPV4,
+    &EXT_ECHO_RSP_IPV6,
+    &RESP_TO,
+    &RESPTIME,
+];
+
 impl Dissector for Icmpv6Dissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "icmpv6"
     }
@@ -845,7 +965,7 @@ impl Dissector for Icmpv6Dissector {
         let icmp = Icmpv6 { data };
         let reported = cx.reported_len();
         cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(icmp.checksum().into()));
-        if cx.full_detail() {
+        if cx.wants(&CHECKSUM_STATUS) {
             let status = checksum_status(cx, data);
             cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(status));
         }
@@ -860,7 +980,7 @@ impl Dissector for Icmpv6Dissector {
                     let (id, seq) = (be16(data, 4), be16(data, 6));
                     cx.add(&ECHO_ID, f::ECHO_ID, Value::U64(id.into()));
                     cx.add(&ECHO_SEQ, f::ECHO_SEQ, Value::U64(seq.into()));
-                    if cx.full_detail() {
+                    if cx.wants_tree() {
                         if let Some(addrs) = NetAddrs::of(cx).filter(|a| a.v6) {
                             let request = icmp_type == kind::ECHO_REQUEST;
                             let fields = (&RESP_TO, &RESPTIME);
@@ -882,7 +1002,7 @@ impl Dissector for Icmpv6Dissector {
             kind::MLD2_REPORT => {
                 cx.add(&RESERVED, 4..6, Value::Bytes);
                 cx.add(&MLDR_RECORDS, 6..8, Value::U64(be16(data, 6).into()));
-                if cx.full_detail() {
+                if cx.wants_tree() {
                     add_mld2_records(cx, data, be16(data, 6));
                 }
             }
@@ -925,7 +1045,7 @@ impl Dissector for Icmpv6Dissector {
                     handoff = add_nd_options(cx, data, f::REDIRECT_DST.end);
                 }
             }
-            kind::NODE_INFO_QUERY | kind::NODE_INFO_REPLY if cx.full_detail() => {
+            kind::NODE_INFO_QUERY | kind::NODE_INFO_REPLY if cx.wants_tree() => {
                 add_node_info(cx, data);
             }
             kind::HA_DISCOVERY_REQUEST | kind::MOBILE_PREFIX_SOLICIT => {
@@ -957,7 +1077,7 @@ impl Dissector for Icmpv6Dissector {
                 let request = icmp_type == kind::EXT_ECHO_REQUEST;
                 add_extended_echo(cx, data, request);
                 // The interface to probe, as an ICMP extension structure.
-                if request && cx.full_detail() {
+                if request && cx.wants_tree() {
                     crate::icmp::add_extensions(cx, data, 8);
                 }
             }
@@ -2594,8 +2714,11 @@ fn write_char(r: &mut Render<'_>, c: u8) -> fmt::Result {
     }
 }
 
-pub fn register(registry: &mut dissect_core::Registry) {
-    registry.register(Table::IP_PROTO, 58, Icmpv6Dissector::default());
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    registry.register(Table::IP_PROTO, 58, Icmpv6Dissector::default())?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -50,7 +50,21 @@ pub fn ah_header_len(len_byte: u8) -> usize {
 #[derive(Debug, Default)]
 pub struct AhDissector;
 
+/// Every field the ah dissector adds (its catalogue entries).
+pub static AH_FIELDS: &[&FieldDef] = &[
+    &AH_NEXT_HEADER,
+    &AH_LENGTH,
+    &AH_RESERVED,
+    &AH_SPI,
+    &AH_SEQUENCE,
+    &AH_ICV,
+];
+
 impl Dissector for AhDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        AH_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "ah"
     }
@@ -131,7 +145,14 @@ impl Dissector for AhDissector {
 #[derive(Debug, Default)]
 pub struct EspDissector;
 
+/// Every field the esp dissector adds (its catalogue entries).
+pub static ESP_FIELDS: &[&FieldDef] = &[&ESP_SPI, &ESP_SEQUENCE];
+
 impl Dissector for EspDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        ESP_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "esp"
     }
@@ -189,9 +210,12 @@ fn enclosing_addresses(r: &Render<'_>) -> Addresses {
 }
 
 /// Registers AH and ESP in the IP protocol table (for IPv4 and IPv6).
-pub fn register(registry: &mut dissect_core::Registry) {
-    registry.register(Table::IP_PROTO, PROTO_AH.into(), AhDissector);
-    registry.register(Table::IP_PROTO, PROTO_ESP.into(), EspDissector);
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    registry.register(Table::IP_PROTO, PROTO_AH.into(), AhDissector)?;
+    registry.register(Table::IP_PROTO, PROTO_ESP.into(), EspDissector)?;
+    Ok(())
 }
 
 #[cfg(test)]

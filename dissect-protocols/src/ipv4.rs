@@ -218,7 +218,7 @@ pub static ECN: FieldDef = FieldDef::new(
 )
 .mask(0x03)
 .names(ecn_name);
-pub static LEN: FieldDef = FieldDef::new("ip.len", "Total Length", FieldType::Uint(16)).summary();
+pub static LEN: FieldDef = FieldDef::new("ip.len", "Total Length", FieldType::Uint(16));
 pub static ID: FieldDef =
     FieldDef::new("ip.id", "Identification", FieldType::Uint(16)).base(Base::Hex);
 pub static FLAGS: FieldDef = FieldDef::new("ip.flags", "Flags", FieldType::Uint(8))
@@ -253,9 +253,8 @@ pub static CHECKSUM_CALCULATED: FieldDef = FieldDef::new(
     FieldType::Uint(16),
 )
 .base(Base::Hex);
-pub static SRC: FieldDef = FieldDef::new("ip.src", "Source Address", FieldType::Ipv4).summary();
-pub static DST: FieldDef =
-    FieldDef::new("ip.dst", "Destination Address", FieldType::Ipv4).summary();
+pub static SRC: FieldDef = FieldDef::new("ip.src", "Source Address", FieldType::Ipv4);
+pub static DST: FieldDef = FieldDef::new("ip.dst", "Destination Address", FieldType::Ipv4);
 
 // Options, named as Wireshark 4.0 names them: one item per option (its
 // bytes) holding the type, length and option-specific fields.
@@ -630,7 +629,7 @@ fn add_fixed_fields(cx: &mut Context<'_>, ip: &Ipv4<'_>, captured: usize, total_
     cx.add(&CHECKSUM, f::CHECKSUM, Value::U64(ip.checksum().into()));
     cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(2));
     // Verification only feeds the tree and -v, not the default line.
-    if cx.full_detail() {
+    if cx.wants(&CHECKSUM_CALCULATED) {
         if let Some(calculated) = ip.computed_checksum() {
             let calculated = Value::U64(calculated.into());
             cx.generated(&CHECKSUM_CALCULATED, f::CHECKSUM, calculated);
@@ -644,7 +643,7 @@ fn add_fixed_fields(cx: &mut Context<'_>, ip: &Ipv4<'_>, captured: usize, total_
         return;
     }
     // Only the tree shows options, so only it renames the destination.
-    let dst = if cx.full_detail() && has_source_route(ip.options()) {
+    let dst = if cx.wants_tree() && has_source_route(ip.options()) {
         &CUR_RT
     } else {
         &DST
@@ -655,7 +654,67 @@ fn add_fixed_fields(cx: &mut Context<'_>, ip: &Ipv4<'_>, captured: usize, total_
 #[derive(Debug, Default)]
 pub struct Ipv4Dissector;
 
+/// The fields the one-line text reads.
+pub static LINE_FIELDS: &[&FieldDef] = &[&LEN, &SRC, &DST];
+
+/// Every field the ip dissector adds (its catalogue entries).
+pub static FIELDS: &[&FieldDef] = &[
+    &VERSION,
+    &HDR_LEN,
+    &DSFIELD,
+    &DSCP,
+    &ECN,
+    &LEN,
+    &ID,
+    &FLAGS,
+    &FLAGS_RB,
+    &FLAGS_DF,
+    &FLAGS_MF,
+    &FRAG_OFFSET,
+    &TTL,
+    &PROTO,
+    &CHECKSUM,
+    &CHECKSUM_STATUS,
+    &CHECKSUM_CALCULATED,
+    &SRC,
+    &DST,
+    &OPTIONS,
+    &OPT_EOL,
+    &OPT_NOP,
+    &OPT_SECURITY,
+    &OPT_LOOSE_ROUTE,
+    &OPT_STRICT_ROUTE,
+    &CUR_RT,
+    &OPT_RECORD_ROUTE,
+    &OPT_TIMESTAMP,
+    &OPT_ROUTER_ALERT,
+    &OPT_OTHER,
+    &OPT_UNKNOWN,
+    &OPT_TYPE,
+    &OPT_TYPE_COPY,
+    &OPT_TYPE_CLASS,
+    &OPT_TYPE_NUMBER,
+    &OPT_LEN,
+    &OPT_PTR,
+    &OPT_RA,
+    &OPT_REC_RT,
+    &OPT_EMPTY_RT,
+    &OPT_SRC_RT,
+    &OPT_OVERFLOW,
+    &OPT_FLAG,
+    &OPT_TIME_STAMP,
+    &OPT_TIME_STAMP_ADDR,
+];
+
 impl Dissector for Ipv4Dissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        FIELDS
+    }
+
+    fn line_fields(&self) -> &'static [&'static FieldDef] {
+        LINE_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "ip"
     }
@@ -1210,10 +1269,13 @@ fn render_undecoded(
     }
 }
 
-pub fn register(registry: &mut dissect_core::Registry) {
-    let id = registry.register(Table::ETHERTYPE, 0x0800, Ipv4Dissector);
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    let id = registry.register(Table::ETHERTYPE, 0x0800, Ipv4Dissector)?;
     // IPv4 in IP (RFC 2003), inside IPv4 or IPv6.
     registry.register_id(Table::IP_PROTO, proto::IPIP.into(), id);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1434,7 +1496,9 @@ pub(crate) mod tests {
     #[test]
     fn first_fragment_goes_to_the_transport() {
         let mut registry = crate::registry();
-        registry.register(Table::IP_PROTO, 17, Marker("marker"));
+        registry
+            .register(Table::IP_PROTO, 17, Marker("marker"))
+            .unwrap();
         let first = ipv4_packet(17, 0x2000, &[0, 1, 0, 2, 0, 8, 0, 0]);
         let packet = decode_with(&mut registry, 0x0800, &first, first.len());
         assert_eq!(names(&packet), ["eth", "ip", "marker"]);

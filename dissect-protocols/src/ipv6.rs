@@ -286,14 +286,12 @@ pub static TCLASS_ECN: FieldDef = FieldDef::new(
 pub static FLOW: FieldDef = FieldDef::new("ipv6.flow", "Flow Label", FieldType::Uint(24))
     .base(Base::Hex)
     .mask(0x000f_ffff);
-pub static PLEN: FieldDef =
-    FieldDef::new("ipv6.plen", "Payload Length", FieldType::Uint(16)).summary();
+pub static PLEN: FieldDef = FieldDef::new("ipv6.plen", "Payload Length", FieldType::Uint(16));
 pub static NXT: FieldDef =
     FieldDef::new("ipv6.nxt", "Next Header", FieldType::Uint(8)).names(names_proto);
 pub static HLIM: FieldDef = FieldDef::new("ipv6.hlim", "Hop Limit", FieldType::Uint(8));
-pub static SRC: FieldDef = FieldDef::new("ipv6.src", "Source Address", FieldType::Ipv6).summary();
-pub static DST: FieldDef =
-    FieldDef::new("ipv6.dst", "Destination Address", FieldType::Ipv6).summary();
+pub static SRC: FieldDef = FieldDef::new("ipv6.src", "Source Address", FieldType::Ipv6);
+pub static DST: FieldDef = FieldDef::new("ipv6.dst", "Destination Address", FieldType::Ipv6);
 
 pub static SRC_SLAAC_MAC: FieldDef =
     FieldDef::new("ipv6.src_slaac_mac", "Source SLAAC MAC", FieldType::Ether);
@@ -541,7 +539,7 @@ fn add_fixed_fields(cx: &mut Context<'_>, ip: &Ipv6<'_>, captured: usize) {
     }
     cx.add(&DST, f::DST, Value::Ipv6(ip.dst()));
     // Wireshark shows the MAC address an EUI-64 interface id was made from.
-    if cx.full_detail() {
+    if cx.wants_any(&[&SRC_SLAAC_MAC, &DST_SLAAC_MAC]) {
         for (def, range, addr) in [
             (&SRC_SLAAC_MAC, f::SRC, ip.src()),
             (&DST_SLAAC_MAC, f::DST, ip.dst()),
@@ -901,7 +899,86 @@ fn is_own_ext_header(kind: u8) -> bool {
 #[derive(Debug, Default)]
 pub struct Ipv6Dissector;
 
+/// The fields the one-line text reads.
+pub static LINE_FIELDS: &[&FieldDef] = &[&PLEN, &SRC, &DST];
+
+/// Every field the ipv6 dissector adds (its catalogue entries).
+pub static FIELDS: &[&FieldDef] = &[
+    &VERSION,
+    &TCLASS,
+    &TCLASS_DSCP,
+    &TCLASS_ECN,
+    &FLOW,
+    &PLEN,
+    &NXT,
+    &HLIM,
+    &SRC,
+    &DST,
+    &SRC_SLAAC_MAC,
+    &DST_SLAAC_MAC,
+    &HOPOPTS,
+    &HOPOPTS_NXT,
+    &HOPOPTS_LEN,
+    &HOPOPTS_LEN_OCT,
+    &DSTOPTS,
+    &DSTOPTS_NXT,
+    &DSTOPTS_LEN,
+    &DSTOPTS_LEN_OCT,
+    &OPT,
+    &OPT_TYPE,
+    &OPT_TYPE_ACTION,
+    &OPT_TYPE_CHANGE,
+    &OPT_TYPE_REST,
+    &OPT_LENGTH,
+    &OPT_PAD1,
+    &OPT_PADN,
+    &OPT_ROUTER_ALERT,
+    &OPT_JUMBO,
+    &OPT_HOME_ADDRESS,
+    &OPT_TEL,
+    &OPT_CALIPSO_DOI,
+    &OPT_CALIPSO_CMPT_LENGTH,
+    &OPT_CALIPSO_SENS_LEVEL,
+    &OPT_CALIPSO_CHECKSUM,
+    &OPT_PMTU_MIN,
+    &OPT_PMTU_RTN,
+    &OPT_PMTU_R_FLAG,
+    &OPT_EXPERIMENTAL,
+    &OPT_UNKNOWN,
+    &ROUTING,
+    &ROUTING_NXT,
+    &ROUTING_LEN,
+    &ROUTING_LEN_OCT,
+    &ROUTING_TYPE,
+    &ROUTING_SEGLEFT,
+    &ROUTING_SRC_RESERVED,
+    &ROUTING_SRC_ADDR,
+    &ROUTING_SRH_LAST_ENTRY,
+    &ROUTING_SRH_FLAGS,
+    &ROUTING_SRH_TAG,
+    &ROUTING_SRH_ADDR,
+    &ROUTING_SRH_TLV,
+    &ROUTING_SRH_TLV_TYPE,
+    &ROUTING_SRH_TLV_LENGTH,
+    &ROUTING_SRH_TLV_VALUE,
+    &FRAGHDR,
+    &FRAGHDR_NXT,
+    &FRAGHDR_RESERVED_OCTET,
+    &FRAGHDR_OFFSET,
+    &FRAGHDR_RESERVED_BITS,
+    &FRAGHDR_MORE,
+    &FRAGHDR_IDENT,
+];
+
 impl Dissector for Ipv6Dissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        FIELDS
+    }
+
+    fn line_fields(&self) -> &'static [&'static FieldDef] {
+        LINE_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "ipv6"
     }
@@ -1388,10 +1465,13 @@ fn write_rt6(r: &mut Render<'_>, bytes: &[u8], verbose: bool) -> Result<Option<u
     Ok(Some((usize::from(len) + 1) * 8))
 }
 
-pub fn register(registry: &mut dissect_core::Registry) {
-    let id = registry.register(Table::ETHERTYPE, 0x86dd, Ipv6Dissector);
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    let id = registry.register(Table::ETHERTYPE, 0x86dd, Ipv6Dissector)?;
     // IPv6 in IP (6in4, RFC 4213), inside IPv4 or IPv6.
     registry.register_id(Table::IP_PROTO, ipv4::proto::IPV6.into(), id);
+    Ok(())
 }
 
 #[cfg(test)]
@@ -1530,7 +1610,9 @@ mod tests {
         payload.extend([0; 8]);
         let p = ipv6_packet(nh::HOP_BY_HOP, &payload);
         let mut registry = crate::registry();
-        registry.register(Table::IP_PROTO, 17, Marker("marker"));
+        registry
+            .register(Table::IP_PROTO, 17, Marker("marker"))
+            .unwrap();
         let packet = decode_with(&mut registry, 0x86dd, &p, p.len());
         assert_eq!(names(&packet), ["eth", "ipv6", "marker"]);
         let fields = abbrevs(&packet, 1);

@@ -140,9 +140,8 @@ fn names_ethertype(v: u64) -> Option<&'static str> {
     ethertype_name(v as u16)
 }
 
-pub static FAMILY: FieldDef = FieldDef::new("null.family", "Family", FieldType::Uint(32))
-    .names(names_family)
-    .summary();
+pub static FAMILY: FieldDef =
+    FieldDef::new("null.family", "Family", FieldType::Uint(32)).names(names_family);
 /// Some captures put an EtherType in the loopback header instead.
 pub static TYPE: FieldDef = FieldDef::new("null.type", "Type", FieldType::Uint(16))
     .base(dissect_core::Base::Hex)
@@ -170,7 +169,21 @@ fn parse_for(linktype: u32, data: &[u8]) -> Result<Loopback<'_>, Error> {
     }
 }
 
+/// The fields the one-line text reads.
+pub static NULL_LINE_FIELDS: &[&FieldDef] = &[&FAMILY];
+
+/// Every field the null dissector adds (its catalogue entries).
+pub static NULL_FIELDS: &[&FieldDef] = &[&FAMILY, &TYPE];
+
 impl Dissector for NullDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        NULL_FIELDS
+    }
+
+    fn line_fields(&self) -> &'static [&'static FieldDef] {
+        NULL_LINE_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "null"
     }
@@ -227,7 +240,14 @@ pub fn ip_version(data: &[u8]) -> Option<u8> {
     data.first().map(|b| b >> 4)
 }
 
+/// Every field the raw dissector adds (its catalogue entries).
+pub static RAW_FIELDS: &[&FieldDef] = &[];
+
 impl Dissector for RawDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        RAW_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "raw"
     }
@@ -262,12 +282,15 @@ impl Dissector for RawDissector {
 }
 
 /// Registers the loopback and raw IP link types.
-pub fn register(registry: &mut dissect_core::Registry) {
-    let null = registry.register(Table::LINKTYPE, linktype::NULL, NullDissector);
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    let null = registry.register(Table::LINKTYPE, linktype::NULL, NullDissector)?;
     registry.register_id(Table::LINKTYPE, linktype::LOOP, null);
-    let raw = registry.register(Table::LINKTYPE, linktype::RAW, RawDissector);
+    let raw = registry.register(Table::LINKTYPE, linktype::RAW, RawDissector)?;
     registry.register_id(Table::LINKTYPE, LINKTYPE_RAW_BSD, raw);
     registry.register_id(Table::LINKTYPE, LINKTYPE_RAW_OPENBSD, raw);
+    Ok(())
 }
 
 /// LINKTYPE_IPV4 and LINKTYPE_IPV6 have no link layer: their frames go
@@ -277,9 +300,12 @@ pub fn register(registry: &mut dissect_core::Registry) {
 /// are heuristics of the link-type table whose probes accept only these two
 /// link types ([`is_ip_linktype`]). Call this after the IP dissectors are
 /// registered.
-pub fn register_ip_linktypes(registry: &mut dissect_core::Registry) {
-    registry.register_heuristic(Table::LINKTYPE, crate::ipv4::Ipv4Dissector);
-    registry.register_heuristic(Table::LINKTYPE, crate::ipv6::Ipv6Dissector);
+pub fn register_ip_linktypes(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    registry.register_heuristic(Table::LINKTYPE, crate::ipv4::Ipv4Dissector)?;
+    registry.register_heuristic(Table::LINKTYPE, crate::ipv6::Ipv6Dissector)?;
+    Ok(())
 }
 
 /// True for LINKTYPE_IPV4 and LINKTYPE_IPV6, which tcpdump prints through

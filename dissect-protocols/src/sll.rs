@@ -204,9 +204,8 @@ fn names_ethertype(v: u64) -> Option<&'static str> {
     ethertype_name(v as u16)
 }
 
-pub static PKTTYPE: FieldDef = FieldDef::new("sll.pkttype", "Packet type", FieldType::Uint(16))
-    .names(names_pkttype)
-    .summary();
+pub static PKTTYPE: FieldDef =
+    FieldDef::new("sll.pkttype", "Packet type", FieldType::Uint(16)).names(names_pkttype);
 pub static HATYPE: FieldDef =
     FieldDef::new("sll.hatype", "Link-layer address type", FieldType::Uint(16)).names(names_hatype);
 pub static HALEN: FieldDef = FieldDef::new(
@@ -220,18 +219,14 @@ pub static SRC_OTHER: FieldDef = FieldDef::new("sll.src.other", "Source", FieldT
 pub static UNUSED: FieldDef = FieldDef::new("sll.unused", "Unused", FieldType::Bytes);
 pub static LTYPE: FieldDef = FieldDef::new("sll.ltype", "Protocol", FieldType::Uint(16))
     .base(Base::Hex)
-    .names(names_ltype)
-    .summary();
+    .names(names_ltype);
 pub static GRETYPE: FieldDef = FieldDef::new("sll.gretype", "Protocol", FieldType::Uint(16))
     .base(Base::Hex)
-    .names(names_ethertype)
-    .summary();
+    .names(names_ethertype);
 pub static ETYPE: FieldDef = FieldDef::new("sll.etype", "Protocol", FieldType::Uint(16))
     .base(Base::Hex)
-    .names(names_ethertype)
-    .summary();
-pub static IFINDEX: FieldDef =
-    FieldDef::new("sll.ifindex", "Interface index", FieldType::Uint(32)).summary();
+    .names(names_ethertype);
+pub static IFINDEX: FieldDef = FieldDef::new("sll.ifindex", "Interface index", FieldType::Uint(32));
 
 /// Cooked capture, both versions (one dissector: the registry keys
 /// dissectors by name and Wireshark names both `sll`).
@@ -281,7 +276,24 @@ fn add_protocol(cx: &mut Context<'_>, sll: &Sll<'_>, range: Range<usize>) -> Nex
     Next::Key(Table::ETHERTYPE, protocol.into())
 }
 
+/// The fields the one-line text reads.
+pub static LINE_FIELDS: &[&FieldDef] = &[&PKTTYPE, &LTYPE, &GRETYPE, &ETYPE, &IFINDEX];
+
+/// Every field the sll dissector adds (its catalogue entries).
+pub static FIELDS: &[&FieldDef] = &[
+    &PKTTYPE, &HATYPE, &HALEN, &SRC_ETH, &SRC_IPV4, &SRC_OTHER, &UNUSED, &LTYPE, &GRETYPE, &ETYPE,
+    &IFINDEX,
+];
+
 impl Dissector for SllDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        FIELDS
+    }
+
+    fn line_fields(&self) -> &'static [&'static FieldDef] {
+        LINE_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "sll"
     }
@@ -409,9 +421,12 @@ pub fn interface_name(ifindex: u32) -> Option<&'static str> {
     (ifindex == 1).then_some("lo")
 }
 
-pub fn register(registry: &mut dissect_core::Registry) {
-    let sll = registry.register(Table::LINKTYPE, linktype::LINUX_SLL, SllDissector);
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    let sll = registry.register(Table::LINKTYPE, linktype::LINUX_SLL, SllDissector)?;
     registry.register_id(Table::LINKTYPE, linktype::LINUX_SLL2, sll);
+    Ok(())
 }
 
 #[cfg(test)]

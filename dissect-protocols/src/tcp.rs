@@ -363,10 +363,9 @@ const fn flag(abbrev: &'static str, name: &'static str, mask: u64) -> FieldDef {
         .names(names_set)
 }
 
-pub static SRCPORT: FieldDef =
-    FieldDef::new("tcp.srcport", "Source Port", FieldType::Uint(16)).summary();
+pub static SRCPORT: FieldDef = FieldDef::new("tcp.srcport", "Source Port", FieldType::Uint(16));
 pub static DSTPORT: FieldDef =
-    FieldDef::new("tcp.dstport", "Destination Port", FieldType::Uint(16)).summary();
+    FieldDef::new("tcp.dstport", "Destination Port", FieldType::Uint(16));
 pub static PORT: FieldDef = FieldDef::new(
     "tcp.port",
     "Source or Destination Port",
@@ -650,22 +649,19 @@ pub static TCPDUMP_SEQ: FieldDef = FieldDef::new(
     "tcp.tcpdump.seq",
     "Sequence number as tcpdump prints it",
     FieldType::Uint(32),
-)
-.summary();
+);
 /// The acknowledgment number tcpdump prints, when it differs from the raw one.
 pub static TCPDUMP_ACK: FieldDef = FieldDef::new(
     "tcp.tcpdump.ack",
     "Acknowledgment number as tcpdump prints it",
     FieldType::Uint(32),
-)
-.summary();
+);
 /// What tcpdump subtracts from SACK edges (present only with a SACK option).
 pub static TCPDUMP_SACK_BASE: FieldDef = FieldDef::new(
     "tcp.tcpdump.sack_base",
     "SACK edge base tcpdump subtracts",
     FieldType::Uint(32),
-)
-.summary();
+);
 
 // ---------------------------------------------------------------- state
 
@@ -909,7 +905,153 @@ impl TcpDissector {
     }
 }
 
+/// The fields the one-line text reads.
+pub static LINE_FIELDS: &[&FieldDef] = &[
+    &SRCPORT,
+    &DSTPORT,
+    &TCPDUMP_SEQ,
+    &TCPDUMP_ACK,
+    &TCPDUMP_SACK_BASE,
+];
+
+/// Every field the tcp dissector adds (its catalogue entries).
+pub static FIELDS: &[&FieldDef] = &[
+    &SRCPORT,
+    &DSTPORT,
+    &PORT,
+    &STREAM,
+    &LEN,
+    &SEQ,
+    &SEQ_RAW,
+    &NXTSEQ,
+    &ACK,
+    &ACK_RAW,
+    &HDR_LEN,
+    &FLAGS,
+    &FLAG_RES,
+    &FLAG_AE,
+    &FLAG_CWR,
+    &FLAG_ECE,
+    &FLAG_URG,
+    &FLAG_ACK,
+    &FLAG_PUSH,
+    &FLAG_RESET,
+    &FLAG_SYN,
+    &FLAG_FIN,
+    &WINDOW_SIZE_VALUE,
+    &WINDOW_SIZE,
+    &WINDOW_SCALEFACTOR,
+    &CHECKSUM,
+    &CHECKSUM_STATUS,
+    &CHECKSUM_CALCULATED,
+    &FLAGS_STR,
+    &FLAG_ACE,
+    &URGENT_POINTER,
+    &OPTIONS,
+    &OPTION_KIND,
+    &OPTION_LEN,
+    &OPT_EOL,
+    &OPT_NOP,
+    &OPT_MSS,
+    &OPT_MSS_VAL,
+    &OPT_WSCALE,
+    &OPT_WSCALE_SHIFT,
+    &OPT_WSCALE_MULTIPLIER,
+    &OPT_SACK_PERM,
+    &OPT_SACK,
+    &OPT_SACK_LE,
+    &OPT_SACK_RE,
+    &OPT_DSACK_LE,
+    &OPT_DSACK_RE,
+    &OPT_SACK_COUNT,
+    &OPT_TIMESTAMP,
+    &OPT_TSVAL,
+    &OPT_TSECR,
+    &OPT_TFO,
+    &OPT_TFO_REQUEST,
+    &OPT_TFO_COOKIE,
+    &OPT_MPTCP,
+    &OPT_SCPS,
+    &OPT_EXPERIMENTAL,
+    &OPT_EXPERIMENTAL_EXID,
+    &OPT_UNKNOWN,
+    &OPT_UNKNOWN_PAYLOAD,
+    &OPT_EXPERIMENTAL_DATA,
+    &OPT_ECHO,
+    &OPT_ECHO_REPLY,
+    &OPT_ECHO_VALUE,
+    &OPT_CC,
+    &OPT_CC_NEW,
+    &OPT_CC_ECHO,
+    &OPT_CC_VALUE,
+    &OPT_MD5,
+    &OPT_MD5_DIGEST,
+    &OPT_USER_TO,
+    &OPT_USER_TO_GRANULARITY,
+    &OPT_USER_TO_VAL,
+    &OPT_AO,
+    &OPT_AO_KEYID,
+    &OPT_AO_RNEXTKEYID,
+    &OPT_AO_MAC,
+    &OPT_SCPS_VECTOR,
+    &OPT_SCPS_BINDING,
+    &OPTION_LEN_INVALID,
+    &TIME_RELATIVE,
+    &TIME_DELTA,
+    &PAYLOAD,
+    &TCPDUMP_SEQ,
+    &TCPDUMP_ACK,
+    &TCPDUMP_SACK_BASE,
+    &crate::tcp::mptcp::SUBTYPE,
+    &crate::tcp::mptcp::VERSION,
+    &crate::tcp::mptcp::RESERVED,
+    &crate::tcp::mptcp::FLAGS,
+    &crate::tcp::mptcp::BACKUP,
+    &crate::tcp::mptcp::CHECKSUM_REQ,
+    &crate::tcp::mptcp::EXTENSIBILITY,
+    &crate::tcp::mptcp::NO_MORE_SUBFLOWS,
+    &crate::tcp::mptcp::SHA1,
+    &crate::tcp::mptcp::SHA256,
+    &crate::tcp::mptcp::RESERVED_FLAG,
+    &crate::tcp::mptcp::DATA_FIN,
+    &crate::tcp::mptcp::DSN8,
+    &crate::tcp::mptcp::DSN_PRESENT,
+    &crate::tcp::mptcp::ACK8,
+    &crate::tcp::mptcp::ACK_PRESENT,
+    &crate::tcp::mptcp::FLAG_U,
+    &crate::tcp::mptcp::FLAG_V,
+    &crate::tcp::mptcp::FLAG_W,
+    &crate::tcp::mptcp::FLAG_T,
+    &crate::tcp::mptcp::RST_REASON,
+    &crate::tcp::mptcp::ADDR_ID,
+    &crate::tcp::mptcp::SEND_KEY,
+    &crate::tcp::mptcp::RECV_KEY,
+    &crate::tcp::mptcp::RECV_TOKEN,
+    &crate::tcp::mptcp::SEND_RAND,
+    &crate::tcp::mptcp::SEND_TRUNC_HMAC,
+    &crate::tcp::mptcp::SEND_HMAC,
+    &crate::tcp::mptcp::ADD_ADDR_TRUNC_HMAC,
+    &crate::tcp::mptcp::RAW_DATA_ACK,
+    &crate::tcp::mptcp::RAW_DATA_SEQ,
+    &crate::tcp::mptcp::SUBFLOW_SEQ,
+    &crate::tcp::mptcp::DATA_LEVEL_LEN,
+    &crate::tcp::mptcp::CHECKSUM,
+    &crate::tcp::mptcp::IP_VERSION,
+    &crate::tcp::mptcp::ECHO,
+    &crate::tcp::mptcp::IPV4,
+    &crate::tcp::mptcp::IPV6,
+    &crate::tcp::mptcp::PORT,
+];
+
 impl Dissector for TcpDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        FIELDS
+    }
+
+    fn line_fields(&self) -> &'static [&'static FieldDef] {
+        LINE_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "tcp"
     }
@@ -965,7 +1107,7 @@ impl Dissector for TcpDissector {
         let options_fit = header_len <= reported;
         // Wireshark's analysis (streams, relative numbers, window scaling)
         // feeds only the tree; the default line needs tcpdump's numbers.
-        let analyse = !quoted && cx.full_detail();
+        let analyse = !quoted && cx.wants_tree();
         let syn = flags.contains(TcpFlags::SYN);
         let wscale = if options_fit && analyse && syn {
             window_shift(tcp)
@@ -1013,7 +1155,7 @@ impl Dissector for TcpDissector {
         // tshark does not verify by default (status 2); the verdict goes
         // into `checksum_calculated`, which the tree and -v read.
         cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(2));
-        if cx.full_detail() && data.len() >= reported {
+        if cx.wants(&CHECKSUM_CALCULATED) && data.len() >= reported {
             let field = tcp.checksum();
             if let Some(calculated) = netaddr::calculated_checksum(cx, PROTOCOL, data, field) {
                 cx.generated(
@@ -1244,7 +1386,7 @@ fn add_flags(cx: &mut Context<'_>, tcp: Tcp<'_>, use_ace: bool) {
     ] {
         cx.add(def, f::FLAGS, Value::Bool(flags.contains(bit)));
     }
-    if cx.full_detail() {
+    if cx.wants(&FLAGS_STR) {
         let text = flags_picture(raw & 0x0fff, use_ace);
         cx.add(&FLAGS_STR, f::FLAGS, Value::Static(text));
     }
@@ -1310,7 +1452,7 @@ impl OptionScan {
 /// from the walk already made (`scan`).
 fn add_options(cx: &mut Context<'_>, tcp: Tcp<'_>, ack_base: u32, scan: OptionScan) {
     let end = tcp.header_len();
-    if !cx.full_detail() {
+    if !cx.wants_tree() {
         // No option field is a summary field: only a bad length matters.
         if let Some(e) = scan.error {
             if end <= tcp.data.len() {
@@ -2286,8 +2428,11 @@ fn write_ssh_banner(r: &mut Render<'_>, data: &[u8], len: usize) -> fmt::Result 
     write_line(r, data.get(..i).unwrap_or(&[]))
 }
 
-pub fn register(registry: &mut dissect_core::Registry) {
-    registry.register(Table::IP_PROTO, PROTOCOL.into(), TcpDissector::default());
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    registry.register(Table::IP_PROTO, PROTOCOL.into(), TcpDissector::default())?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -2620,7 +2765,7 @@ pub(crate) mod test_frames {
 #[cfg(test)]
 mod dissector_tests {
     use super::test_frames::{ipv4, run, status, value};
-    use dissect_core::{Detail, FrameInfo, Packet, Status};
+    use dissect_core::{FrameInfo, Packet, Status};
 
     /// A segment from 10.0.0.1:`sport` to 10.0.0.2:`dport`.
     fn segment(
@@ -2788,11 +2933,13 @@ mod dissector_tests {
         // same offset, whole or cut by the capture inside the options.
         let frame = ipv4(6, &bad, 0);
         for cut in [frame.len(), frame.len() - 2] {
-            let statuses: Vec<_> = [Detail::Full, Detail::Summary]
+            let statuses: Vec<_> = [false, true]
                 .into_iter()
-                .map(|detail| {
+                .map(|line_only| {
                     let mut registry = crate::registry();
-                    registry.set_detail(detail);
+                    if line_only {
+                        registry.set_fields(registry.line_fields());
+                    }
                     let mut packet = Packet::new();
                     let info = FrameInfo {
                         caplen: cut as u32,

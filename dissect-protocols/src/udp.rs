@@ -82,10 +82,9 @@ impl Serialize for Udp<'_> {
     }
 }
 
-pub static SRCPORT: FieldDef =
-    FieldDef::new("udp.srcport", "Source Port", FieldType::Uint(16)).summary();
+pub static SRCPORT: FieldDef = FieldDef::new("udp.srcport", "Source Port", FieldType::Uint(16));
 pub static DSTPORT: FieldDef =
-    FieldDef::new("udp.dstport", "Destination Port", FieldType::Uint(16)).summary();
+    FieldDef::new("udp.dstport", "Destination Port", FieldType::Uint(16));
 pub static PORT: FieldDef = FieldDef::new(
     "udp.port",
     "Source or Destination Port",
@@ -183,7 +182,33 @@ impl UdpDissector {
     }
 }
 
+/// The fields the one-line text reads.
+pub static LINE_FIELDS: &[&FieldDef] = &[&SRCPORT, &DSTPORT];
+
+/// Every field the udp dissector adds (its catalogue entries).
+pub static FIELDS: &[&FieldDef] = &[
+    &SRCPORT,
+    &DSTPORT,
+    &PORT,
+    &LENGTH,
+    &CHECKSUM,
+    &CHECKSUM_STATUS,
+    &CHECKSUM_CALCULATED,
+    &STREAM,
+    &TIME_RELATIVE,
+    &TIME_DELTA,
+    &PAYLOAD,
+];
+
 impl Dissector for UdpDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        FIELDS
+    }
+
+    fn line_fields(&self) -> &'static [&'static FieldDef] {
+        LINE_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "udp"
     }
@@ -228,7 +253,7 @@ impl Dissector for UdpDissector {
         cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(status));
         // Wireshark numbers a datagram quoted in an ICMP error too.
         // Conversations feed only the tree: the default line skips the lookup.
-        if cx.full_detail() {
+        if cx.wants_any(&[&STREAM, &TIME_RELATIVE, &TIME_DELTA]) {
             let (stream, since_first, since_previous) = self.stream(cx, sport, dport, quoted);
             cx.generated(&STREAM, 0..0, Value::U64(stream.into()));
             if !quoted {
@@ -254,7 +279,10 @@ impl Dissector for UdpDissector {
             cx.malformed(f::LENGTH.start, "UDP length beyond the IP payload");
         }
         // Only the tree and -v read the verdict; IPv4 may carry no checksum.
-        if cx.full_detail() && status != checksum_status::NOT_PRESENT && length <= reported {
+        if cx.wants(&CHECKSUM_CALCULATED)
+            && status != checksum_status::NOT_PRESENT
+            && length <= reported
+        {
             if let Some(datagram) = data.get(..length) {
                 if let Some(calculated) =
                     netaddr::calculated_checksum(cx, PROTOCOL, datagram, checksum)
@@ -374,8 +402,11 @@ fn is_quoted(cx: &Context<'_>) -> bool {
         .any(|l| l.name == "icmp" || l.name == "icmpv6")
 }
 
-pub fn register(registry: &mut dissect_core::Registry) {
-    registry.register(Table::IP_PROTO, PROTOCOL.into(), UdpDissector::default());
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    registry.register(Table::IP_PROTO, PROTOCOL.into(), UdpDissector::default())?;
+    Ok(())
 }
 
 #[cfg(test)]

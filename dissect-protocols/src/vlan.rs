@@ -112,19 +112,15 @@ fn names_dei(v: u64) -> Option<&'static str> {
 
 pub static PRIORITY: FieldDef = FieldDef::new("vlan.priority", "Priority", FieldType::Uint(16))
     .mask(PRIORITY_MASK as u64)
-    .names(names_priority)
-    .summary();
+    .names(names_priority);
 /// A flag shown by name ("Eligible"); the value stays 0/1 as tshark prints it.
 pub static DEI: FieldDef = FieldDef::new("vlan.dei", "DEI", FieldType::Bool)
     .mask(DEI_MASK as u64)
     .names(names_dei);
-pub static ID: FieldDef = FieldDef::new("vlan.id", "ID", FieldType::Uint(16))
-    .mask(ID_MASK as u64)
-    .summary();
+pub static ID: FieldDef = FieldDef::new("vlan.id", "ID", FieldType::Uint(16)).mask(ID_MASK as u64);
 pub static ETYPE: FieldDef = FieldDef::new("vlan.etype", "Type", FieldType::Uint(16))
     .base(Base::Hex)
-    .names(names_ethertype)
-    .summary();
+    .names(names_ethertype);
 pub static LEN: FieldDef = FieldDef::new("vlan.len", "Length", FieldType::Uint(16));
 /// Bytes after the tagged payload (see [`ethernet::add_trailer`]).
 pub static TRAILER: FieldDef = FieldDef::new("vlan.trailer", "Trailer", FieldType::Bytes);
@@ -134,20 +130,16 @@ pub static AD_PRIORITY: FieldDef =
         .mask(PRIORITY_MASK as u64);
 pub static AD_DEI: FieldDef =
     FieldDef::new("ieee8021ad.dei", "DEI", FieldType::Uint(16)).mask(DEI_MASK as u64);
-pub static AD_ID: FieldDef = FieldDef::new("ieee8021ad.id", "ID", FieldType::Uint(16))
-    .mask(ID_MASK as u64)
-    .summary();
-pub static AD_SVID: FieldDef = FieldDef::new("ieee8021ad.svid", "ID", FieldType::Uint(16))
-    .mask(ID_MASK as u64)
-    .summary();
-pub static AD_CVID: FieldDef = FieldDef::new("ieee8021ad.cvid", "ID", FieldType::Uint(16))
-    .mask(ID_MASK as u64)
-    .summary();
+pub static AD_ID: FieldDef =
+    FieldDef::new("ieee8021ad.id", "ID", FieldType::Uint(16)).mask(ID_MASK as u64);
+pub static AD_SVID: FieldDef =
+    FieldDef::new("ieee8021ad.svid", "ID", FieldType::Uint(16)).mask(ID_MASK as u64);
+pub static AD_CVID: FieldDef =
+    FieldDef::new("ieee8021ad.cvid", "ID", FieldType::Uint(16)).mask(ID_MASK as u64);
 /// Wireshark names the 802.1ad inner type with the 802.1ah prefix.
 pub static AD_ETYPE: FieldDef = FieldDef::new("ieee8021ah.etype", "Type", FieldType::Uint(16))
     .base(Base::Hex)
-    .names(names_ethertype)
-    .summary();
+    .names(names_ethertype);
 
 /// What follows a tag: the EtherType table, or undecoded 802.3 data bounded
 /// by the length. The payload keeps any Ethernet padding; the next layer
@@ -169,7 +161,21 @@ fn handoff_after(cx: &Context<'_>, header_len: usize, ethertype: u16) -> Handoff
 #[derive(Debug, Default)]
 pub struct VlanDissector;
 
+/// The fields the one-line text reads.
+pub static VLAN_LINE_FIELDS: &[&FieldDef] = &[&PRIORITY, &ID, &ETYPE];
+
+/// Every field the vlan dissector adds (its catalogue entries).
+pub static VLAN_FIELDS: &[&FieldDef] = &[&PRIORITY, &DEI, &ID, &ETYPE, &LEN, &TRAILER];
+
 impl Dissector for VlanDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        VLAN_FIELDS
+    }
+
+    fn line_fields(&self) -> &'static [&'static FieldDef] {
+        VLAN_LINE_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "vlan"
     }
@@ -227,7 +233,22 @@ fn ad_tag_count(data: &[u8]) -> usize {
     }
 }
 
+/// The fields the one-line text reads.
+pub static IEEE8021AD_LINE_FIELDS: &[&FieldDef] = &[&AD_ID, &AD_SVID, &AD_CVID, &AD_ETYPE];
+
+/// Every field the ieee8021ad dissector adds (its catalogue entries).
+pub static IEEE8021AD_FIELDS: &[&FieldDef] =
+    &[&AD_PRIORITY, &AD_DEI, &AD_ID, &AD_SVID, &AD_CVID, &AD_ETYPE];
+
 impl Dissector for Ieee8021adDissector {
+    fn fields(&self) -> &'static [&'static FieldDef] {
+        IEEE8021AD_FIELDS
+    }
+
+    fn line_fields(&self) -> &'static [&'static FieldDef] {
+        IEEE8021AD_LINE_FIELDS
+    }
+
     fn name(&self) -> &'static str {
         "ieee8021ad"
     }
@@ -391,14 +412,17 @@ pub fn write_tci(out: &mut impl Write, tci: u16) -> fmt::Result {
     Ok(())
 }
 
-pub fn register(registry: &mut dissect_core::Registry) {
-    let vlan = registry.register(Table::ETHERTYPE, ETHERTYPE_8021Q.into(), VlanDissector);
+pub fn register(
+    registry: &mut dissect_core::Registry,
+) -> Result<(), dissect_core::registry::RegistryError> {
+    let vlan = registry.register(Table::ETHERTYPE, ETHERTYPE_8021Q.into(), VlanDissector)?;
     registry.register_id(Table::ETHERTYPE, ETHERTYPE_QINQ_9100.into(), vlan);
     registry.register(
         Table::ETHERTYPE,
         ETHERTYPE_8021AD.into(),
         Ieee8021adDissector,
-    );
+    )?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use dissect_core::capture::CaptureReader;
 use dissect_core::format::{self, TimeFormat, Timestamps};
-use dissect_core::{linktype, Detail, FrameInfo, Packet, RenderOptions, Value};
+use dissect_core::{linktype, FrameInfo, Packet, RenderOptions, Value};
 use proptest::prelude::*;
 
 /// Link types the built-in dissectors claim, then ones nobody claims.
@@ -168,7 +168,7 @@ fn decode(linktype: u32, data: &[u8], len: usize) -> Result<Packet, String> {
     check_conversation_key(linktype, &packet)?;
 
     let mut summary = dissect_protocols::registry();
-    summary.set_detail(Detail::Summary);
+    summary.set_fields(summary.line_fields());
     let mut short = Packet::new();
     summary.dissect(&info, data, &mut short);
     check_tree(&short)?;

@@ -1,11 +1,12 @@
-//! `Detail::Summary` builds only the fields marked `summary()`, for speed.
-//! This test proves the shortcut changes nothing a user sees: for every
-//! packet of every testdata capture, the one-line text (with and without
-//! `-e`), the layer names, ranges and statuses are the same as with every
-//! field built.
+//! A run that prints only lines builds only the line's fields (the union of
+//! every dissector's `line_fields`), for speed. This test proves the
+//! shortcut changes nothing a user sees: for every packet of every testdata
+//! capture, the one-line text (with and without `-e`), the layer names,
+//! ranges and statuses are the same as with every field built; and that
+//! the shortcut builds no field outside the line's set.
 
 use dissect_core::capture::CaptureReader;
-use dissect_core::{Detail, Packet, RenderOptions};
+use dissect_core::{Packet, RenderOptions};
 
 mod common;
 use common::{captures, testdata};
@@ -23,7 +24,8 @@ fn summary_detail_prints_what_full_detail_prints() {
     for file in &files {
         let mut full = dissect_protocols::registry();
         let mut summary = dissect_protocols::registry();
-        summary.set_detail(Detail::Summary);
+        let line = summary.line_fields();
+        summary.set_fields(line.clone());
         let Ok(mut reader) = CaptureReader::open(file) else {
             continue;
         };
@@ -40,6 +42,12 @@ fn summary_detail_prints_what_full_detail_prints() {
             };
             assert_eq!(shape(&a), shape(&b), "{file:?} frame {}", frame.number);
             assert!(b.fields.len() <= a.fields.len());
+            if let Some(extra) = b.fields.iter().find(|f| !line.contains(f.def)) {
+                panic!(
+                    "{file:?} frame {}: {} built",
+                    frame.number, extra.def.abbrev
+                );
+            }
             for link_header in [false, true] {
                 let options = RenderOptions {
                     verbose: 0,

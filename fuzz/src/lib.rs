@@ -6,7 +6,7 @@ use std::io::Cursor;
 
 use dissect_core::capture::CaptureReader;
 use dissect_core::format::{self, TimeFormat};
-use dissect_core::{linktype, Detail, FrameInfo, Packet, Registry, RenderOptions};
+use dissect_core::{linktype, FrameInfo, Packet, Registry, RenderOptions};
 
 /// The link types the `pipeline` target picks from with its first byte
 /// (the same table as dissect-protocols/tests/proptest.rs, which replays
@@ -98,7 +98,7 @@ pub struct Registries {
 impl Registries {
     pub fn new() -> Registries {
         let mut summary = dissect_protocols::registry();
-        summary.set_detail(Detail::Summary);
+        summary.set_fields(summary.line_fields());
         Registries {
             full: dissect_protocols::registry(),
             summary,

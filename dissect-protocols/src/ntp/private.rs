@@ -912,7 +912,7 @@ field!(
 );
 
 /// Bits of the peer flags octet (`INFO_FLAG_*`).
-static PEER_FLAG_BITS: [FieldDef; 8] = [
+pub(crate) static PEER_FLAG_BITS: [FieldDef; 8] = [
     FieldDef::new(
         "ntp.priv.mode7.peer.flags.config",
         "Config",
@@ -964,7 +964,7 @@ static PEER_FLAG_BITS: [FieldDef; 8] = [
 ];
 
 /// Bits of the system flags octet (`SYS_FLAG_*`).
-static SYS_FLAG_BITS: [FieldDef; 8] = [
+pub(crate) static SYS_FLAG_BITS: [FieldDef; 8] = [
     FieldDef::new(
         "ntp.priv.mode7.sys.flags.bclient",
         "Bclient",

@@ -9,7 +9,9 @@ const LINKTYPE_NTP_TEST: u32 = 0xfff0;
 
 fn registry() -> Registry {
     let mut registry = Registry::new();
-    registry.register(Table::LINKTYPE, LINKTYPE_NTP_TEST, NtpDissector::default());
+    registry
+        .register(Table::LINKTYPE, LINKTYPE_NTP_TEST, NtpDissector::default())
+        .unwrap();
     registry
 }
 
