@@ -10,7 +10,7 @@ use clap::{ArgAction, Parser};
 #[command(name = "dissect", version, disable_version_flag = true)]
 pub struct Args {
     /// Capture file to read (pcap or pcapng); `-` reads standard input.
-    #[arg(value_name = "FILE", required_unless_present_any = ["list_protocols", "read"])]
+    #[arg(value_name = "FILE", required_unless_present_any = ["list_protocols", "list_fields", "read"])]
     pub file: Option<PathBuf>,
 
     /// Capture file to read (as tcpdump -r), instead of FILE.
@@ -73,6 +73,16 @@ pub struct Args {
     /// Print the protocols dissect knows and exit.
     #[arg(long = "list-protocols")]
     pub list_protocols: bool,
+
+    /// Print every field dissect knows (or PROTO's) in tshark -G fields'
+    /// layout and exit.
+    #[arg(
+        long = "list-fields",
+        value_name = "PROTO",
+        num_args = 0..=1,
+        default_missing_value = ""
+    )]
+    pub list_fields: Option<String>,
 
     /// Flush the output after every packet (default when it is a terminal).
     #[arg(short = 'l')]

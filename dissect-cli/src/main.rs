@@ -86,6 +86,11 @@ fn run(args: &Args) -> Result<(), Failure> {
     let stdout = io::stdout();
     let flush_each = args.line_buffered || stdout.is_terminal();
     let mut out = BufWriter::with_capacity(OUTPUT_BUFFER, stdout.lock());
+    if let Some(protocol) = &args.list_fields {
+        list_fields(&registry, protocol, &mut out)?;
+        out.flush()?;
+        return Ok(());
+    }
     if args.list_protocols {
         list_protocols(&registry, &mut out)?;
         out.flush()?;
@@ -246,6 +251,26 @@ fn list_protocols(registry: &Registry, out: &mut impl Write) -> io::Result<()> {
     for (name, full_name) in protocols {
         writeln!(out, "{name:<12} {full_name}")?;
     }
+    Ok(())
+}
+
+/// The field catalogue as `tshark -G fields` prints it, all of it or one
+/// protocol's (`""`: all).
+fn list_fields(registry: &Registry, protocol: &str, out: &mut impl Write) -> Result<(), Failure> {
+    let catalogue = registry.catalogue();
+    let only = (!protocol.is_empty()).then_some(protocol);
+    if let Some(name) = only {
+        if !catalogue.protocols().iter().any(|p| p.name == name) {
+            let known: Vec<_> = catalogue.protocols().iter().map(|p| p.name).collect();
+            return Err(Failure::Message(format!(
+                "--list-fields {name}: no protocol named '{name}' (known: {})",
+                known.join(", ")
+            )));
+        }
+    }
+    let mut text = String::new();
+    catalogue.write_tshark_fields(only, &mut text);
+    out.write_all(text.as_bytes())?;
     Ok(())
 }
 

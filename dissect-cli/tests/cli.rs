@@ -279,6 +279,39 @@ fn decode_as_and_list_protocols() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// The catalogue in tshark -G fields' layout, whole or for one protocol.
+#[test]
+fn list_fields_like_tshark() {
+    let all = text(&run(&["--list-fields"]).stdout);
+    assert!(
+        all.lines().any(|l| l == "P\tNetwork Time Protocol\tntp"),
+        "{all}"
+    );
+    assert!(
+        all.lines()
+            .any(|l| l == "F\tPeer Clock Stratum\tntp.stratum\tFT_UINT8\tntp\tBASE_DEC\t0x0\t"),
+        "{all}"
+    );
+    assert!(all
+        .lines()
+        .all(|l| l.starts_with("P\t") || l.starts_with("F\t")));
+    let ntp = text(&run(&["--list-fields", "ntp"]).stdout);
+    assert!(ntp.lines().count() > 50);
+    assert!(
+        ntp.lines()
+            .skip(1)
+            .all(|l| l.split('\t').nth(4) == Some("ntp")),
+        "{ntp}"
+    );
+    let out = run(&["--list-fields", "nosuch"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("no protocol named 'nosuch'") && stderr.contains("ntp"),
+        "{stderr}"
+    );
+}
+
 /// A pcap of `count` minimal Ethernet frames.
 fn big_pcap(count: usize) -> Vec<u8> {
     let mut v = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
