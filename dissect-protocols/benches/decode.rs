@@ -6,6 +6,8 @@
 //! are read off one run (`scripts/bench-ratios.sh` prints them):
 //! - `dissect_full`: `Registry::dissect` into a reused `Packet` (every field
 //!   of every layer into the decode tree);
+//! - `dissect_full_visit`: that decode, then every field's value read once
+//!   (what a consumer of the whole tree, `-V` or JSON, pays before output);
 //! - `etherparse_sliced`: etherparse's `SlicedPacket` on the same frames, the
 //!   yardstick of a header-slicing parser that builds no tree;
 //! - `dissect_layers`: every layer, only the fields the one-line text reads
@@ -145,6 +147,21 @@ fn bench_decode(c: &mut Criterion) {
         })
     });
 
+    // What a consumer of the whole tree pays: the full decode, then every
+    // field's value read once (a fold the optimiser cannot drop).
+    group.bench_function("dissect_full_visit", |b| {
+        b.iter(|| {
+            let mut fold = 0u64;
+            for (info, data) in frames.iter() {
+                registry.dissect(info, data, &mut packet);
+                for field in &packet.fields {
+                    fold = fold.wrapping_add(visit(&field.value, field.bytes(&packet.data)));
+                }
+            }
+            black_box(fold)
+        })
+    });
+
     // The floor of any decoder that stores every field: the same fields the
     // full decode stores (definition, offset, length, depth, taken from one
     // full decode beforehand), each with a value read from its first byte,
@@ -226,6 +243,24 @@ fn bench_decode(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+/// A number from a field's value (and its bytes, for byte-string values),
+/// so that visiting it is real work.
+fn visit(value: &Value, bytes: &[u8]) -> u64 {
+    match *value {
+        Value::U64(v) => v,
+        Value::I64(v) => v as u64,
+        Value::F64(v) => v.to_bits(),
+        Value::Bool(b) => b.into(),
+        Value::Ether(m) => m[5].into(),
+        Value::Ipv4(a) => u32::from_be_bytes(a).into(),
+        Value::Ipv6(a) => a[15].into(),
+        Value::Time(s, ns) => s as u64 ^ u64::from(ns),
+        Value::Static(s) => s.len() as u64,
+        Value::Bytes | Value::Str | Value::DnsName => bytes.first().copied().unwrap_or(0).into(),
+        Value::None => 1,
+    }
 }
 
 criterion_group!(benches, bench_decode);
