@@ -113,6 +113,8 @@ fn dissect_and_format(
         {
             printer.print(&registry, &packet, &mut text);
             selected += 1;
+        } else {
+            printer.skip(&packet);
         }
         // Hand over what we have before the input may block (live stream).
         let flush = flush_each || !reader.next_is_buffered();
