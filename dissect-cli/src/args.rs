@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{ArgAction, Parser};
 
+use crate::fields::FieldsRequest;
+
 /// Read a pcap or pcapng capture and print its packets, one line each, as
 /// `tcpdump -nn` prints them (or as a field tree, hex dump or JSON).
 #[derive(Parser, Debug)]
@@ -96,6 +98,11 @@ pub struct Args {
     /// Print version.
     #[arg(long, action = ArgAction::Version)]
     pub version: Option<bool>,
+
+    /// `-T fields -e NAME ... -E OPTION`, taken out of argv before clap
+    /// parses the rest (see `fields::split_args`).
+    #[arg(skip)]
+    pub fields: Option<FieldsRequest>,
 }
 
 impl Args {

@@ -17,6 +17,7 @@
 )]
 
 mod args;
+mod fields;
 mod output;
 mod pipeline;
 
@@ -24,12 +25,13 @@ use std::io::{self, BufWriter, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use dissect_core::capture::CaptureReader;
+use dissect_core::capture::{CaptureFormat, CaptureReader};
 use dissect_core::format::{TimeFormat, Timestamps};
+use dissect_core::frame::FrameFields;
 use dissect_core::{Registry, RenderOptions, Table};
 
 use args::Args;
-use output::{Hex, Mode, Printer};
+use output::{FieldsOutput, Hex, Mode, Printer};
 use pipeline::{Selection, Stop, Worker};
 
 /// Bytes of output gathered before each write to stdout.
@@ -48,7 +50,10 @@ const DECODE_AS_TABLES: [Table; 5] = [
 ];
 
 fn main() -> ExitCode {
-    let args = Args::parse();
+    // `-T fields` gives `-e` another meaning: split it off before clap.
+    let (argv, fields) = fields::split_args(std::env::args_os().collect());
+    let mut args = Args::parse_from(argv);
+    args.fields = fields;
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         // The reader of our output went away (`dissect x | head`): not an error.
@@ -61,6 +66,11 @@ fn main() -> ExitCode {
             eprintln!("dissect: {message}");
             ExitCode::FAILURE
         }
+        // Exit status 2, as clap's own usage errors.
+        Err(Failure::Usage(message)) => {
+            eprintln!("dissect: {message}");
+            ExitCode::from(2)
+        }
     }
 }
 
@@ -69,6 +79,8 @@ enum Failure {
     Output(io::Error),
     /// Anything else, already worded for the user.
     Message(String),
+    /// A bad command line (exit status 2).
+    Usage(String),
 }
 
 impl From<io::Error> for Failure {
@@ -79,8 +91,23 @@ impl From<io::Error> for Failure {
 
 fn run(args: &Args) -> Result<(), Failure> {
     let mut registry = build_registry(args)?;
+    let fields_writer = match &args.fields {
+        Some(request) => {
+            if args.json || args.tree || args.hex > 0 || args.hex_ascii > 0 {
+                return Err(Failure::Usage(
+                    "-T fields cannot be combined with -V, --json, -x or -X".into(),
+                ));
+            }
+            let (writer, wanted) =
+                fields::writer_for(request, &registry).map_err(Failure::Usage)?;
+            // Build exactly the columns' fields.
+            registry.set_fields(wanted);
+            Some(writer)
+        }
+        None => None,
+    };
     // The default line reads a handful of fields: build only those.
-    if !args.json && !args.tree && args.verbose == 0 {
+    if !args.json && !args.tree && args.verbose == 0 && fields_writer.is_none() {
         registry.set_fields(registry.line_fields());
     }
     let stdout = io::stdout();
@@ -103,9 +130,20 @@ fn run(args: &Args) -> Result<(), Failure> {
     let open = || {
         CaptureReader::open(path).map_err(|e| Failure::Message(format!("{shown}: {}", e.message)))
     };
-    let printer = printer_for(args);
+    let reader = open()?;
+    let mut printer = printer_for(args);
+    if let Some(writer) = fields_writer {
+        let mut start = String::new();
+        writer.write_start(&mut start);
+        out.write_all(start.as_bytes())?;
+        printer.mode = Mode::Fields;
+        printer.fields = Some(Box::new(FieldsOutput {
+            writer,
+            frame: FrameFields::new(reader.format() == CaptureFormat::PcapNg),
+        }));
+    }
     let worker = Worker {
-        reader: open()?,
+        reader,
         registry,
         printer: printer.clone(),
     };
@@ -148,7 +186,7 @@ fn run(args: &Args) -> Result<(), Failure> {
 /// tests compare 1 with several), otherwise one per core.
 fn shard_count(args: &Args, path: &std::path::Path, flush_each: bool) -> usize {
     let time = output::time_format(args.t);
-    let one_line = !args.json && !args.tree && args.verbose == 0;
+    let one_line = !args.json && !args.tree && args.verbose == 0 && args.fields.is_none();
     let qualifies = one_line
         && args.decode_as.is_empty()
         && !flush_each

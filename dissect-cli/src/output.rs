@@ -5,7 +5,9 @@
 
 use std::fmt::Write;
 
+use dissect_core::format::fields::FieldsWriter;
 use dissect_core::format::{self, TimeFormat, Timestamps};
+use dissect_core::frame::FrameFields;
 use dissect_core::{Packet, Registry, RenderOptions};
 
 /// The timestamp format of `count` -t flags, as tcpdump counts them.
@@ -29,6 +31,15 @@ pub enum Mode {
     Tree,
     /// One JSON object per line.
     Json,
+    /// tshark's `-T fields` (see [`Printer::fields`]).
+    Fields,
+}
+
+/// The writer and frame-field state of `-T fields`.
+#[derive(Clone)]
+pub struct FieldsOutput {
+    pub writer: FieldsWriter,
+    pub frame: FrameFields,
 }
 
 /// Hex dump after the line or tree.
@@ -55,6 +66,8 @@ pub struct Printer {
     pub options: RenderOptions,
     /// With -V/--json, show only this layer.
     pub only: Option<String>,
+    /// With `Mode::Fields`: what to print.
+    pub fields: Option<Box<FieldsOutput>>,
 }
 
 impl Printer {
@@ -66,6 +79,7 @@ impl Printer {
             hex: Hex::None,
             options,
             only: None,
+            fields: None,
         }
     }
 
@@ -78,6 +92,7 @@ impl Printer {
                 self.print_hex(packet, out);
                 out.push('\n');
             }
+            Mode::Fields => self.print_fields(packet, true, out),
             Mode::Line => {
                 if self.number {
                     let _ = write!(out, "{:5}  ", packet.frame.number);
@@ -88,6 +103,32 @@ impl Printer {
                 format::summary(registry, packet, &self.options, &mut self.time, out);
                 self.print_hex(packet, out);
             }
+        }
+    }
+
+    /// A packet that is not printed: with `-T fields`, it still moves
+    /// `frame.time_delta` on, as tshark counts every captured frame.
+    pub fn skip(&mut self, packet: &Packet) {
+        if self.mode == Mode::Fields {
+            self.print_fields(packet, false, &mut String::new());
+        }
+    }
+
+    /// The `-T fields` line (with `displayed`), after building the frame
+    /// fields if any are named.
+    fn print_fields(&mut self, packet: &Packet, displayed: bool, out: &mut String) {
+        let Some(fields) = self.fields.as_deref_mut() else {
+            return;
+        };
+        if !fields.writer.wants_frame() {
+            if displayed {
+                fields.writer.write(packet, None, out);
+            }
+            return;
+        }
+        fields.frame.build(packet, displayed);
+        if displayed {
+            fields.writer.write(packet, Some(&fields.frame), out);
         }
     }
 

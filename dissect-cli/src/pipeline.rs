@@ -139,6 +139,8 @@ fn frame_loop(mut worker: Worker, part: Part, selection: &Selection<'_>, mut sin
             if selection.displays(&packet) {
                 worker.printer.print(&worker.registry, &packet, sink.text());
                 printed += 1;
+            } else {
+                worker.printer.skip(&packet);
             }
         }
         if sink.frame_done(mine, &worker.reader).is_err() {

@@ -161,7 +161,8 @@ impl FieldDef {
             (FieldType::Ether, Value::Ether(_)) => true,
             (FieldType::Ipv4, Value::Ipv4(_)) => true,
             (FieldType::Ipv6, Value::Ipv6(_)) => true,
-            (FieldType::Bytes, Value::Bytes) => true,
+            // A byte string that is a MAC address prints with colons.
+            (FieldType::Bytes, Value::Bytes | Value::Ether(_)) => true,
             (FieldType::Str, Value::Str | Value::Static(_) | Value::DnsName) => true,
             (FieldType::AbsTime, Value::Time(..) | Value::Static(_)) => true,
             _ => false,

@@ -12,6 +12,8 @@ use crate::field::{civil_from_unix, write_decimal_padded, write_utc, Field, Fiel
 use crate::registry::Registry;
 use crate::tree::{Layer, Packet, Status};
 
+pub mod fields;
+
 /// How the timestamp at the start of a line is printed (tcpdump's -t flags).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TimeFormat {

@@ -5,7 +5,8 @@
 //! - [`dissector`]: the [`Dissector`] trait, [`Context`], [`Handoff`], [`Render`].
 //! - [`registry`]: dissector tables, heuristics, decode-as and the decode loop.
 //! - [`capture`]: pcap and pcapng reading.
-//! - [`format`]: one-line, tree, hex and JSON output.
+//! - [`format`]: one-line, tree, hex, JSON and `-T fields` output.
+//! - [`frame`]: tshark's `frame` pseudo-layer fields.
 
 // A packet must never make the library panic: no unwrap, expect, panic or
 // unreachable; an index that could fail is written with `get`, or carries
@@ -26,6 +27,7 @@ pub mod catalogue;
 pub mod dissector;
 pub mod field;
 pub mod format;
+pub mod frame;
 pub mod registry;
 pub mod tree;
 

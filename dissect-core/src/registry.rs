@@ -148,7 +148,13 @@ impl Registry {
     /// A registry that knows only the `data` dissector.
     pub fn new() -> Registry {
         let mut catalogue = Catalogue::default();
-        // The data dissector's two names cannot clash in an empty catalogue.
+        // The frame pseudo-layer's and the data dissector's names are
+        // distinct, so an empty catalogue takes them without a clash.
+        let frame = Protocol {
+            name: "frame",
+            full_name: "Frame",
+        };
+        let _ = catalogue.declare(frame, crate::frame::FIELDS);
         let _ = catalogue.declare(protocol_of(&DataDissector), DataDissector.fields());
         Registry {
             dissectors: vec![Box::new(DataDissector)],

@@ -1274,7 +1274,10 @@ fn add_nd_options(cx: &mut Context<'_>, data: &[u8], start: usize) -> Option<(us
                 if len == 8 {
                     let mac = array(data, at + 2);
                     cx.add(&OPT_LINKADDR, at + 2..at + 8, Value::Ether(mac));
-                    cx.add(which, at + 2..at + 8, Value::Bytes);
+                    // An Ethernet address (tshark's FT_ETHER for six bytes):
+                    // printed as the same colon hex as bytes, but `-T fields`
+                    // writes bytes without colons.
+                    cx.add(which, at + 2..at + 8, Value::Ether(mac));
                 } else {
                     cx.add(which, body, Value::Bytes);
                 }
