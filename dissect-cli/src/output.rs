@@ -133,14 +133,16 @@ impl Printer {
     }
 
     fn print_hex(&self, packet: &Packet, out: &mut String) {
-        match self.hex {
-            Hex::None => {}
-            Hex::Plain { whole_frame } => {
-                hex_only(format::hex_payload(packet, whole_frame), out);
-            }
-            Hex::Ascii { whole_frame } => {
-                format::hex_dump(format::hex_payload(packet, whole_frame), out);
-            }
+        let (dump, whole_frame): (fn(&[u8], &mut String), bool) = match self.hex {
+            Hex::None => return,
+            Hex::Plain { whole_frame } => (hex_only, whole_frame),
+            Hex::Ascii { whole_frame } => (format::hex_dump, whole_frame),
+        };
+        dump(format::hex_payload(packet, whole_frame), out);
+        // The tree shows reassembled bytes as tshark does: each further
+        // source under its title after the frame.
+        if self.mode == Mode::Tree {
+            format::hex_sources(packet, dump, out);
         }
     }
 }

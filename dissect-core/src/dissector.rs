@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use crate::field::{Field, FieldDef, FieldFlags, FieldSet, Value};
 use crate::registry::{Registry, Table};
-use crate::tree::{FrameInfo, Layer, Packet, Status};
+use crate::tree::{FrameInfo, Layer, Packet, SourceDef, SourceId, SourcePart, Sources, Status};
 
 /// What a heuristic probe thinks of some bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +41,9 @@ pub struct Handoff {
     /// The payload's captured bytes are clipped to what was captured.
     pub payload_len: usize,
     pub next: Next,
+    /// `Some` when the payload is not the bytes after the header but the
+    /// whole of another source (see [`Handoff::into_source`]).
+    pub source: Option<SourceId>,
 }
 
 impl Handoff {
@@ -50,6 +53,7 @@ impl Handoff {
             header_len: len,
             payload_len: 0,
             next: Next::None,
+            source: None,
         }
     }
 
@@ -59,6 +63,19 @@ impl Handoff {
             header_len,
             payload_len,
             next,
+            source: None,
+        }
+    }
+
+    /// After a header of `header_len`, decoding goes on in `source` (one
+    /// from [`Context::add_source`]) from its first byte to its last, with
+    /// the dissector `next` picks; this layer keeps the rest of its bytes.
+    pub fn into_source(source: SourceId, header_len: usize, next: Next) -> Handoff {
+        Handoff {
+            header_len,
+            payload_len: 0,
+            next,
+            source: Some(source),
         }
     }
 }
@@ -69,7 +86,8 @@ impl Handoff {
 /// `dissect` receives the captured bytes of its layer (bounded by what the
 /// parent declared) and may be handed fewer bytes than the wire carried; it
 /// must never panic, whatever the bytes. It may also be fed bytes that did not
-/// come from one packet (a reassembled stream), so it reads only `data`.
+/// come from one packet (a reassembled stream: another source of the
+/// packet), so it reads only `data`.
 pub trait Dissector: Send {
     /// Wireshark's protocol abbreviation (`ip`, `tcp`, `ntp`).
     fn name(&self) -> &'static str;
@@ -117,10 +135,14 @@ pub trait Dissector: Send {
 /// truncated or malformed, and reads the frame and the layers before it.
 pub struct Context<'a> {
     pub(crate) frame: &'a FrameInfo,
+    /// The frame's bytes.
     pub(crate) data: &'a [u8],
     pub(crate) layers: &'a mut Vec<Layer>,
     pub(crate) fields: &'a mut Vec<Field>,
-    /// Absolute offset of the current layer's first byte.
+    pub(crate) sources: &'a mut Sources,
+    /// The source the current layer is in.
+    pub(crate) source: SourceId,
+    /// Offset of the current layer's first byte in its source.
     pub(crate) base: usize,
     /// Captured bytes of the current layer.
     pub(crate) captured: usize,
@@ -205,7 +227,8 @@ impl<'a> Context<'a> {
         None
     }
 
-    /// The bytes of the whole packet (earlier layers included).
+    /// The bytes of the whole frame (earlier layers included), whatever
+    /// source the current layer is in.
     pub fn packet_data(&self) -> &'a [u8] {
         self.data
     }
@@ -232,6 +255,7 @@ impl<'a> Context<'a> {
             len: (end - start) as u32,
             depth: self.depth,
             flags: FieldFlags::default(),
+            source: self.source,
         });
     }
 
@@ -264,7 +288,8 @@ impl<'a> Context<'a> {
 
     /// Adds a top-level field at the end of an earlier layer (`layer`, an
     /// index into the packet's layers below the current one), covering the
-    /// ABSOLUTE byte range `range` of the packet. For what a layer learns
+    /// byte range `range` of that layer's source (the frame, for a layer in
+    /// it), counted from the source's first byte. For what a layer learns
     /// only once an inner layer has said how long it is: Ethernet padding
     /// and trailers, which Wireshark files under the Ethernet or VLAN header.
     /// Costs a shift of the later layers' fields; does nothing for an
@@ -283,11 +308,12 @@ impl<'a> Context<'a> {
         if layer >= current {
             return;
         }
-        let Some(at) = self.layers.get(layer).map(|l| l.fields.end) else {
+        let Some((at, source)) = self.layers.get(layer).map(|l| (l.fields.end, l.source)) else {
             return;
         };
-        let start = range.start.min(self.data.len());
-        let end = range.end.clamp(start, self.data.len());
+        let len = self.sources.len(self.data.len(), source).unwrap_or(0);
+        let start = range.start.min(len);
+        let end = range.end.clamp(start, len);
         self.fields.insert(
             at as usize,
             Field {
@@ -297,6 +323,7 @@ impl<'a> Context<'a> {
                 len: (end - start) as u32,
                 depth: 0,
                 flags: FieldFlags::default(),
+                source,
             },
         );
         let mut from_layer = self.layers.iter_mut().skip(layer);
@@ -307,6 +334,19 @@ impl<'a> Context<'a> {
             later.fields.start += 1;
             later.fields.end += 1;
         }
+    }
+
+    /// Adds a byte source to the packet (reassembled stream bytes, say)
+    /// from `bytes`, which came from the frames `parts`; the layer can then
+    /// hand off into it with [`Handoff::into_source`]. `None` once the
+    /// packet has [`MAX_SOURCES`](crate::tree::MAX_SOURCES).
+    pub fn add_source(
+        &mut self,
+        def: &'static SourceDef,
+        bytes: &[u8],
+        parts: &[SourcePart],
+    ) -> Option<SourceId> {
+        self.sources.add(def, bytes, parts)
     }
 
     fn current(&mut self) -> Option<&mut Layer> {
@@ -373,6 +413,7 @@ static NO_LAYER: Layer = Layer {
     reported_len: 0,
     status: Status::Ok,
     fields: 0..0,
+    source: SourceId::FRAME,
 };
 
 /// What a dissector prints its text through: the decoded packet, the layer
@@ -397,9 +438,9 @@ impl<'a> Render<'a> {
         self.packet.layers.get(self.index + 1)
     }
 
-    /// The bytes of the layer being printed.
+    /// The bytes of the layer being printed, from its source.
     pub fn bytes(&self) -> &'a [u8] {
-        self.layer().bytes(&self.packet.data)
+        self.packet.layer_bytes(self.layer())
     }
 
     pub fn fields(&self) -> &'a [Field] {

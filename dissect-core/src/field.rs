@@ -8,6 +8,8 @@
 use std::fmt::{self, Write};
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use crate::tree::SourceId;
+
 /// What kind of value a field holds; decides how it is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldType {
@@ -71,7 +73,7 @@ pub struct FieldDef {
     number: AtomicU32,
 }
 
-/// A field's own text: `(field, packet bytes, out)`.
+/// A field's own text: `(field, its source's bytes, out)`.
 pub type Display = fn(&Field, &[u8], &mut dyn Write) -> fmt::Result;
 
 /// The next field number to give out (process-wide, so that a definition
@@ -312,8 +314,8 @@ impl FieldFlags {
     }
 }
 
-/// A field instance in the decode tree. Offsets are absolute within the
-/// packet's captured bytes.
+/// A field instance in the decode tree. The offset counts from the first
+/// byte of the field's source (the frame, or a reassembled stream).
 #[derive(Debug, Clone, Copy)]
 pub struct Field {
     pub def: &'static FieldDef,
@@ -324,14 +326,18 @@ pub struct Field {
     /// follow their parent in the layer's field list.
     pub depth: u8,
     pub flags: FieldFlags,
+    /// The byte source `offset` counts in.
+    pub source: SourceId,
 }
 
 impl Field {
-    /// The bytes this field covers (empty if generated or out of range).
-    pub fn bytes<'a>(&self, packet_data: &'a [u8]) -> &'a [u8] {
+    /// The bytes this field covers within `data`, its source's bytes
+    /// ([`Packet::field_bytes`](crate::Packet::field_bytes) picks the
+    /// source); empty if generated or out of range.
+    pub fn bytes<'a>(&self, data: &'a [u8]) -> &'a [u8] {
         let start = self.offset as usize;
         let end = start.saturating_add(self.len as usize);
-        packet_data.get(start..end).unwrap_or(&[])
+        data.get(start..end).unwrap_or(&[])
     }
 
     /// The meaning of the value from the definition's value names.
@@ -760,9 +766,17 @@ mod tests {
             len: 2,
             depth: 0,
             flags: FieldFlags::default(),
+            source: SourceId::FRAME,
         };
         let mut s = String::new();
         f.write_value(&[], &mut s).unwrap();
         assert_eq!(s, "0x0002");
+    }
+
+    /// The source id sits in what was padding: a field stays 48 bytes.
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn field_size_does_not_grow() {
+        assert_eq!(std::mem::size_of::<Field>(), 48);
     }
 }

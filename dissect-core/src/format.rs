@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 use crate::dissector::{Render, RenderOptions};
 use crate::field::{civil_from_unix, write_decimal_padded, write_utc, Field, FieldFlags, Value};
 use crate::registry::Registry;
-use crate::tree::{Layer, Packet, Status};
+use crate::tree::{Layer, Packet, Source, SourceId, SourcePart, Status};
 
 pub mod fields;
 
@@ -188,9 +188,15 @@ pub fn tree(registry: &Registry, packet: &Packet, only: Option<&str>, out: &mut 
         let _ = write_utc(f.ts_sec, f.ts_nsec, out);
         let _ = writeln!(out, "\n    Link type: {}", f.linktype);
     }
+    let mut source = SourceId::FRAME;
     for (index, layer) in packet.layers.iter().enumerate() {
+        let entered = layer.source != source;
+        source = layer.source;
         if only.is_some_and(|name| name != layer.name) {
             continue;
+        }
+        if entered {
+            write_source_heading(packet, source, out);
         }
         let options = RenderOptions::default();
         let mut r = Render {
@@ -202,10 +208,65 @@ pub fn tree(registry: &Registry, packet: &Packet, only: Option<&str>, out: &mut 
         };
         let _ = registry.dissector(layer.dissector).title(&mut r);
         out.push('\n');
+        // A layer's fields are in its source (the Context puts them there).
+        let data = packet.source_bytes(layer.source);
         for field in packet.layer_fields(layer) {
-            write_tree_field(field, &packet.data, out);
+            write_tree_field(field, data, out);
         }
         write_status(layer, out);
+    }
+}
+
+/// What tshark shows before the first layer decoded from reassembled bytes:
+/// `[2 Reassembled TCP Segments (12 bytes): #4(5), #6(7)]`, then a line per
+/// frame, the count and the length. Nothing for the frame itself or for a
+/// source that came from no frames (decompressed bytes, say). Cold: kept
+/// out of the per-layer loop, which most packets run without it.
+#[cold]
+fn write_source_heading(packet: &Packet, id: SourceId, out: &mut String) {
+    let Some(source) = packet.source(id) else {
+        return;
+    };
+    let parts = packet.source_parts(source);
+    if parts.is_empty() {
+        return;
+    }
+    let def = source.def;
+    let len = packet.source_bytes(id).len();
+    let _ = write!(
+        out,
+        "[{} {} ({len} byte{}): ",
+        parts.len(),
+        def.parts,
+        plural(len)
+    );
+    for (i, part) in parts.iter().enumerate() {
+        let separator = if i == 0 { "" } else { ", " };
+        let _ = write!(out, "{separator}#{}({})", part.frame, part.len);
+    }
+    out.push_str("]\n");
+    let mut at = 0u64;
+    for part in parts {
+        let len = u64::from(part.len);
+        let _ = writeln!(
+            out,
+            "    [Frame: {}, payload: {at}-{} ({len} byte{})]",
+            part.frame,
+            (at + len).saturating_sub(1),
+            plural(len as usize)
+        );
+        at += len;
+    }
+    let _ = writeln!(out, "    [{}: {}]", def.count, parts.len());
+    let _ = writeln!(out, "    [{} length: {len}]", def.name);
+}
+
+/// Wireshark's `plurality`: "byte" for one, "bytes" otherwise.
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 
@@ -298,6 +359,18 @@ pub fn hex_dump(bytes: &[u8], out: &mut String) {
     }
 }
 
+/// Each source besides the frame under its title, as `tshark -x` shows them
+/// after the frame: `Reassembled TCP (12 bytes):`, then its bytes in the
+/// style of `dump` ([`hex_dump`], say).
+pub fn hex_sources(packet: &Packet, dump: fn(&[u8], &mut String), out: &mut String) {
+    for (id, source) in packet.sources() {
+        let bytes = packet.source_bytes(id);
+        let len = bytes.len();
+        let _ = writeln!(out, "{} ({len} byte{}):", source.def.name, plural(len));
+        dump(bytes, out);
+    }
+}
+
 /// The bytes `-X` dumps: from the end of the link-layer header on, as
 /// tcpdump does (`-XX` dumps the whole frame).
 pub fn hex_payload(packet: &Packet, whole_frame: bool) -> &[u8] {
@@ -317,9 +390,13 @@ pub struct JsonPacket<'a> {
 
 impl Serialize for JsonPacket<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(2))?;
+        let has_sources = self.packet.sources().next().is_some();
+        let mut map = s.serialize_map(Some(2 + usize::from(has_sources)))?;
         map.serialize_entry("frame", &JsonFrame(self.packet))?;
         map.serialize_entry("layers", &JsonLayers(self))?;
+        if has_sources {
+            map.serialize_entry("sources", &JsonSources(self.packet))?;
+        }
         map.end()
     }
 }
@@ -338,6 +415,61 @@ impl Serialize for JsonFrame<'_> {
         map.serialize_entry("len", &f.len)?;
         map.serialize_entry("interface", &f.interface)?;
         map.serialize_entry("linktype", &f.linktype)?;
+        map.end()
+    }
+}
+
+/// The sources besides the frame: id (what a layer's `source` names),
+/// name, length and the frames they came from.
+struct JsonSources<'a>(&'a Packet);
+
+impl Serialize for JsonSources<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let packet = self.0;
+        let mut seq = s.serialize_seq(None)?;
+        for (id, source) in packet.sources() {
+            seq.serialize_element(&JsonSource { packet, id, source })?;
+        }
+        seq.end()
+    }
+}
+
+struct JsonSource<'a> {
+    packet: &'a Packet,
+    id: SourceId,
+    source: &'a Source,
+}
+
+impl Serialize for JsonSource<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(4))?;
+        map.serialize_entry("id", &self.id.index())?;
+        map.serialize_entry("name", self.source.def.name)?;
+        map.serialize_entry("len", &self.packet.source_bytes(self.id).len())?;
+        map.serialize_entry("frames", &JsonParts(self.packet.source_parts(self.source)))?;
+        map.end()
+    }
+}
+
+struct JsonParts<'a>(&'a [SourcePart]);
+
+impl Serialize for JsonParts<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(self.0.len()))?;
+        for part in self.0 {
+            seq.serialize_element(&JsonPart(part))?;
+        }
+        seq.end()
+    }
+}
+
+struct JsonPart<'a>(&'a SourcePart);
+
+impl Serialize for JsonPart<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("number", &self.0.frame)?;
+        map.serialize_entry("len", &self.0.len)?;
         map.end()
     }
 }
@@ -368,6 +500,10 @@ impl Serialize for JsonLayer<'_> {
         let l = self.layer;
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("name", l.name)?;
+        // Only for a layer outside the frame, so frame-only output stays as it was.
+        if l.source != SourceId::FRAME {
+            map.serialize_entry("source", &l.source.index())?;
+        }
         map.serialize_entry("offset", &l.offset)?;
         map.serialize_entry("len", &l.len)?;
         map.serialize_entry("status", l.status.name())?;
@@ -381,7 +517,7 @@ impl Serialize for JsonLayer<'_> {
         map.serialize_entry(
             "fields",
             &JsonFields {
-                data: &self.packet.data,
+                packet: self.packet,
                 fields,
             },
         )?;
@@ -392,7 +528,7 @@ impl Serialize for JsonLayer<'_> {
 /// A run of sibling fields (all at the depth of the first) with their
 /// children.
 struct JsonFields<'a> {
-    data: &'a [u8],
+    packet: &'a Packet,
     fields: &'a [Field],
 }
 
@@ -404,7 +540,7 @@ impl Serialize for JsonFields<'_> {
             let count = tail.iter().take_while(|f| f.depth > first.depth).count();
             let (children, after) = tail.split_at(count);
             seq.serialize_element(&JsonField {
-                data: self.data,
+                packet: self.packet,
                 field: first,
                 children,
             })?;
@@ -415,7 +551,7 @@ impl Serialize for JsonFields<'_> {
 }
 
 struct JsonField<'a> {
-    data: &'a [u8],
+    packet: &'a Packet,
     field: &'a Field,
     children: &'a [Field],
 }
@@ -423,6 +559,7 @@ struct JsonField<'a> {
 impl Serialize for JsonField<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let f = self.field;
+        let data = self.packet.source_bytes(f.source);
         let mut map = s.serialize_map(None)?;
         map.serialize_entry("name", f.def.abbrev)?;
         let mut text = String::new();
@@ -433,12 +570,12 @@ impl Serialize for JsonField<'_> {
             Value::I64(v) => map.serialize_entry("value", &v)?,
             Value::F64(v) => map.serialize_entry("value", &v)?,
             _ => {
-                let _ = f.write_value(self.data, &mut text);
+                let _ = f.write_value(data, &mut text);
                 map.serialize_entry("value", &text)?;
                 text.clear();
             }
         }
-        let _ = f.write_show(self.data, &mut text);
+        let _ = f.write_show(data, &mut text);
         map.serialize_entry("show", &text)?;
         map.serialize_entry("offset", &f.offset)?;
         map.serialize_entry("len", &f.len)?;
@@ -449,7 +586,7 @@ impl Serialize for JsonField<'_> {
             map.serialize_entry(
                 "fields",
                 &JsonFields {
-                    data: self.data,
+                    packet: self.packet,
                     fields: self.children,
                 },
             )?;

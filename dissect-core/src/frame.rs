@@ -131,6 +131,7 @@ impl FrameFields {
                 len: 0,
                 depth: 0,
                 flags: FieldFlags::GENERATED,
+                source: crate::tree::SourceId::FRAME,
             });
         };
         if self.pcapng {

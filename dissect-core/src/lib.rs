@@ -1,7 +1,8 @@
 //! dissect-core: the protocol-agnostic half of dissect.
 //!
 //! - [`field`]: field declarations ([`FieldDef`]) and values.
-//! - [`tree`]: the decode tree ([`Packet`], [`Layer`], [`Status`]).
+//! - [`tree`]: the decode tree ([`Packet`], [`Layer`], [`Status`]) and the
+//!   byte sources a packet carries besides its frame ([`SourceId`]).
 //! - [`dissector`]: the [`Dissector`] trait, [`Context`], [`Handoff`], [`Render`].
 //! - [`registry`]: dissector tables, heuristics, decode-as and the decode loop.
 //! - [`capture`]: pcap and pcapng reading.
@@ -29,13 +30,17 @@ pub mod field;
 pub mod format;
 pub mod frame;
 pub mod registry;
+#[cfg(test)]
+mod source_tests;
 pub mod tree;
 
 pub use catalogue::{Catalogue, UnknownField};
 pub use dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions};
 pub use field::{Base, Field, FieldDef, FieldId, FieldSet, FieldType, Value};
 pub use registry::{Registry, Table};
-pub use tree::{FrameInfo, Layer, NotRequested, Packet, Status};
+pub use tree::{
+    FrameInfo, Layer, NotRequested, Packet, Source, SourceDef, SourceId, SourcePart, Status,
+};
 
 /// The hash map dissectors keep per-capture state in (connections, pending
 /// requests): foldhash is several times faster than the default SipHash on

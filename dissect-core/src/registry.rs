@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::catalogue::{Catalogue, DuplicateField, Protocol, UnknownField};
 use crate::dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions};
 use crate::field::{FieldDef, FieldId, FieldSet, FieldType, Value};
-use crate::tree::{FrameInfo, Layer, Packet, Status};
+use crate::tree::{FrameInfo, Layer, Packet, SourceId, Status};
 
 /// A dissector table, named as Wireshark names them (`udp.port`). The name
 /// is hashed at compile time so lookups compare one integer.
@@ -394,9 +394,10 @@ impl Registry {
     }
 
     /// Decodes `packet.data[offset..]` (wire length `reported`) starting with
-    /// the dissector that `next` picks, appending layers to `packet`. This is
-    /// also the entry for bytes that did not come from the link layer, such
-    /// as a reassembled stream.
+    /// the dissector that `next` picks, appending layers to `packet`. A
+    /// layer may hand off into another source of the packet
+    /// ([`Handoff::into_source`]); decoding goes on there, with offsets
+    /// counted in that source.
     pub fn dissect_from(
         &mut self,
         mut next: Next,
@@ -409,11 +410,17 @@ impl Registry {
             data,
             layers,
             fields,
+            sources,
+            source_data,
             ..
         } = packet;
         let data: &[u8] = data;
+        let mut source = SourceId::FRAME;
+        // The bytes of `source`: looked up only when decoding moves on to
+        // another source, so the frame-only loop pays nothing for sources.
+        let mut source_bytes = data;
         while layers.len() < MAX_LAYERS {
-            let rest = data.get(offset..).unwrap_or(&[]);
+            let rest = source_bytes.get(offset..).unwrap_or(&[]);
             let bytes = rest.get(..reported).unwrap_or(rest);
             let captured = bytes.len();
             let mut cx = Context {
@@ -421,6 +428,8 @@ impl Registry {
                 data,
                 layers,
                 fields,
+                sources,
+                source,
                 base: offset,
                 captured,
                 reported,
@@ -451,6 +460,7 @@ impl Registry {
                 reported_len: reported as u32,
                 status: Status::Ok,
                 fields: start..start,
+                source,
             });
             let handoff: Handoff = dissector.dissect(bytes, &mut cx);
             let header_len = handoff.header_len.min(captured);
@@ -460,6 +470,28 @@ impl Registry {
             }
             if handoff.next == Next::None || id == DATA {
                 break;
+            }
+            if let Some(into) = handoff.source {
+                // The sources added so far join the packet's before one is read.
+                sources.commit(source_data);
+                let Some(into_bytes) = sources.resolve(data, source_data, into) else {
+                    if let Some(layer) = layers.last_mut().filter(|l| l.status.is_ok()) {
+                        layer.status = Status::Malformed {
+                            offset: (offset + header_len) as u32,
+                            reason: "handoff into an unknown source",
+                        };
+                    }
+                    break;
+                };
+                if into_bytes.is_empty() {
+                    break;
+                }
+                next = handoff.next;
+                source = into;
+                source_bytes = into_bytes;
+                offset = 0;
+                reported = into_bytes.len();
+                continue;
             }
             // The payload's wire length cannot exceed what the layer had left.
             let room = reported.saturating_sub(handoff.header_len);
@@ -472,9 +504,10 @@ impl Registry {
             reported = payload_reported;
             if handoff.header_len > captured {
                 // The header itself was cut: nothing of the payload was captured.
-                offset = data.len();
+                offset = source_bytes.len();
             }
         }
+        sources.commit(source_data);
     }
 
     /// Prints the tcpdump-style text of a decoded packet (without the

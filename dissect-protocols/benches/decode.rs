@@ -29,7 +29,7 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dissect_core::capture::CaptureReader;
 use dissect_core::field::FieldFlags;
 use dissect_core::format::{self, TimeFormat, Timestamps};
-use dissect_core::{linktype, Field, FrameInfo, Packet, RenderOptions, Value};
+use dissect_core::{linktype, Field, FrameInfo, Packet, RenderOptions, SourceId, Value};
 
 const DEFAULT_PACKETS: usize = 20_000;
 
@@ -195,6 +195,7 @@ fn bench_decode(c: &mut Criterion) {
                         len,
                         depth,
                         flags: FieldFlags::default(),
+                        source: SourceId::FRAME,
                     });
                 }
                 fields += black_box(&store.fields).len();

@@ -222,7 +222,8 @@ impl FieldsWriter {
         if std::ptr::eq(field.def, &frame::PROTOCOLS) {
             out.push_str(frame.map_or("", |f| f.protocols()));
         } else {
-            let _ = write_field_value(field, &packet.data, self.zone, out);
+            let data = packet.source_bytes(field.source);
+            let _ = write_field_value(field, data, self.zone, out);
         }
     }
 }
@@ -414,6 +415,7 @@ mod tests {
             len: data.len() as u32,
             depth: 0,
             flags: FieldFlags::default(),
+            source: crate::tree::SourceId::FRAME,
         };
         let mut s = String::new();
         write_field_value(&field, data, "GMT", &mut s).unwrap();
@@ -506,6 +508,7 @@ mod tests {
                 len: 0,
                 depth: 0,
                 flags: FieldFlags::default(),
+                source: crate::tree::SourceId::FRAME,
             });
         }
         let names = vec!["t.port".to_string(), "t.absent".to_string()];
