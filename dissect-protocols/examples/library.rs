@@ -18,7 +18,7 @@ use dissect_core::format::{self, TimeFormat, Timestamps};
 use dissect_core::{
     Context, Dissector, FieldDef, FieldType, Handoff, Packet, Render, RenderOptions, Table, Value,
 };
-use dissect_protocols::ipv4::Ipv4;
+use dissect_protocols::ip::v4::Ipv4;
 
 /// A toy protocol on TCP port 23: counts the payload bytes of each segment.
 /// Fields are `static`s named like Wireshark's (`proto.field`).

@@ -12,10 +12,11 @@
 
 use dissect_core::linktype;
 
-use crate::ipv6::next_header as nh;
-use crate::vlan::{ETHERTYPE_8021AD, ETHERTYPE_8021Q, ETHERTYPE_QINQ_9100, TAG_LEN};
+use crate::ip::v6::next_header as nh;
+use crate::ip::{v4, v6};
+use crate::link::vlan::{ETHERTYPE_8021AD, ETHERTYPE_8021Q, ETHERTYPE_QINQ_9100, TAG_LEN};
+use crate::link::{ethernet, sll};
 use crate::wire::{be16, be32, byte};
-use crate::{ethernet, ipv4, ipv6, sll};
 
 /// The EtherTypes the IPv4 and IPv6 dissectors are registered for.
 const ETHERTYPE_IPV4: u16 = 0x0800;
@@ -23,7 +24,7 @@ const ETHERTYPE_IPV6: u16 = 0x86dd;
 /// The tags the VLAN dissectors read.
 const VLAN_TAGS: [u16; 3] = [ETHERTYPE_8021Q, ETHERTYPE_8021AD, ETHERTYPE_QINQ_9100];
 /// IP protocols whose payload is another IP header (RFC 2003, RFC 4213).
-const IP_IN_IP: [u8; 2] = [ipv4::proto::IPIP, ipv4::proto::IPV6];
+const IP_IN_IP: [u8; 2] = [v4::proto::IPIP, v4::proto::IPV6];
 /// Nesting followed at most, as stacked tags or tunnels.
 const MAX_DEPTH: usize = 8;
 
@@ -91,7 +92,7 @@ fn ip_pair(ip: &[u8], depth: usize) -> Option<u64> {
             let (src, dst) = (be32(ip, 12), be32(ip, 16));
             Some(unordered(src.into(), dst.into()))
         }
-        6 if ip.len() >= ipv6::HEADER_LEN => {
+        6 if ip.len() >= v6::HEADER_LEN => {
             if let Some(at) = ipv6_upper(ip) {
                 if let Some(pair) = inner(at) {
                     return Some(pair);
@@ -107,7 +108,7 @@ fn ip_pair(ip: &[u8], depth: usize) -> Option<u64> {
 /// Where an IP header follows an IPv6 header and its extension headers, if
 /// one does.
 fn ipv6_upper(ip: &[u8]) -> Option<usize> {
-    let (mut next, mut at) = (byte(ip, 6), ipv6::HEADER_LEN);
+    let (mut next, mut at) = (byte(ip, 6), v6::HEADER_LEN);
     for _ in 0..MAX_DEPTH {
         if IP_IN_IP.contains(&next) {
             return Some(at);
@@ -153,7 +154,7 @@ fn mix(pair: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::test_frames::hex;
+    use crate::testkit::hex;
 
     /// An Ethernet frame with an IPv4 header from `src` to `dst`.
     fn ether_ipv4(tags: usize, src: [u8; 4], dst: [u8; 4]) -> Vec<u8> {

@@ -19,23 +19,17 @@
     )
 )]
 
-pub mod arp;
+pub mod app;
 pub mod conversation;
-pub mod ethernet;
 pub mod icmp;
-pub mod icmpv6;
-pub mod ipsec;
-pub mod ipv4;
-pub mod ipv6;
-pub mod linklayer;
+pub mod ip;
+pub mod link;
 pub mod names;
-pub mod netaddr;
-pub mod ntp;
-pub mod sll;
-pub mod tcp;
-pub mod udp;
-pub mod vlan;
+pub mod transport;
 pub mod wire;
+
+#[cfg(test)]
+mod testkit;
 
 pub use wire::Error;
 
@@ -46,21 +40,21 @@ use dissect_core::Registry;
 /// a library user makes for their own. Fails only if a dissector added
 /// before declares one of the built-ins' field names.
 pub fn register_defaults(registry: &mut Registry) -> Result<(), RegistryError> {
-    ethernet::register(registry)?;
-    vlan::register(registry)?;
-    sll::register(registry)?;
-    linklayer::register(registry)?;
-    arp::register(registry)?;
-    ipv4::register(registry)?;
-    ipv6::register(registry)?;
-    ipsec::register(registry)?;
-    tcp::register(registry)?;
-    udp::register(registry)?;
-    icmp::register(registry)?;
-    icmpv6::register(registry)?;
-    ntp::register(registry)?;
+    link::ethernet::register(registry)?;
+    link::vlan::register(registry)?;
+    link::sll::register(registry)?;
+    link::null::register(registry)?;
+    link::arp::register(registry)?;
+    ip::v4::register(registry)?;
+    ip::v6::register(registry)?;
+    ip::ipsec::register(registry)?;
+    transport::tcp::register(registry)?;
+    transport::udp::register(registry)?;
+    icmp::v4::register(registry)?;
+    icmp::v6::register(registry)?;
+    app::ntp::register(registry)?;
     // Last: needs the ip and ipv6 dissectors registered above.
-    linklayer::register_ip_linktypes(registry)?;
+    link::null::register_ip_linktypes(registry)?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 use std::io::Cursor;
 
 use dissect_core::capture::CaptureReader;
-use dissect_core::format::{self, TimeFormat};
+use dissect_core::format::{self, TimeFormat, Timestamps};
 use dissect_core::{linktype, FrameInfo, Packet, Registry, RenderOptions};
 
 /// The link types the `pipeline` target picks from with its first byte
@@ -78,7 +78,8 @@ pub fn render_all(registry: &Registry, packet: &Packet) {
                 link_header,
                 ..RenderOptions::default()
             };
-            format::summary(registry, packet, &options, TimeFormat::Time, &mut out);
+            let mut time = Timestamps::new(TimeFormat::Time);
+            format::summary(registry, packet, &options, &mut time, &mut out);
             out.clear();
         }
     }

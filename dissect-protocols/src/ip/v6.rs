@@ -19,7 +19,7 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::ipv4::{self, is_port_protocol, render_upper, Addresses};
+use crate::ip::v4::{self, is_port_protocol, render_upper, Addresses};
 use crate::names::{dscp_name, ecn_name, ip_proto_name, tcpdump_ip_proto_name};
 use crate::wire::{array, be16, be32, byte, check_len, Error};
 
@@ -508,7 +508,7 @@ fn add_fixed_fields(cx: &mut Context<'_>, ip: &Ipv6<'_>, captured: usize) {
     let fits = |range: &Range<usize>| range.end <= captured;
     cx.add(&VERSION, f::VERSION, Value::U64(ip.version().into()));
     // Wireshark also files the version under the generic `ip.version`.
-    cx.add(&ipv4::VERSION, f::VERSION, Value::U64(ip.version().into()));
+    cx.add(&v4::VERSION, f::VERSION, Value::U64(ip.version().into()));
     if !fits(&f::VER_TC_FLOW) {
         return;
     }
@@ -1057,7 +1057,7 @@ impl Dissector for Ipv6Dissector {
             cx.malformed(f::PAYLOAD_LEN.start, "payload length exceeds the frame");
             end = wire;
         }
-        crate::ethernet::add_trailer(cx, data.len(), end);
+        crate::link::ethernet::add_trailer(cx, data.len(), end);
         let payload_len = end.saturating_sub(offset);
         let handoff = if later_fragment {
             Next::Named("data")
@@ -1071,7 +1071,7 @@ impl Dissector for Ipv6Dissector {
     /// nibble says 6 (see `linklayer::register_ip_linktypes`).
     fn probe(&self, data: &[u8], cx: &Context<'_>) -> Probe {
         let linktype = cx.frame().linktype;
-        if !crate::linklayer::is_ip_linktype(linktype) {
+        if !crate::link::null::is_ip_linktype(linktype) {
             return Probe::No;
         }
         match data.first().map(|b| b >> 4) {
@@ -1083,7 +1083,7 @@ impl Dissector for Ipv6Dissector {
     }
 
     fn render(&self, r: &mut Render<'_>) -> fmt::Result {
-        if ipv4::write_raw_link_header(r) {
+        if v4::write_raw_link_header(r) {
             return Ok(());
         }
         render_ipv6(r)
@@ -1470,14 +1470,14 @@ pub fn register(
 ) -> Result<(), dissect_core::registry::RegistryError> {
     let id = registry.register(Table::ETHERTYPE, 0x86dd, Ipv6Dissector)?;
     // IPv6 in IP (6in4, RFC 4213), inside IPv4 or IPv6.
-    registry.register_id(Table::IP_PROTO, ipv4::proto::IPV6.into(), id);
+    registry.register_id(Table::IP_PROTO, v4::proto::IPV6.into(), id);
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipv4::tests::{decode, decode_with, line, Marker};
+    use crate::ip::v4::tests::{decode, decode_with, line, Marker};
     use dissect_core::{Packet, Status};
 
     const SRC_ADDR: [u8; 16] = [0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
@@ -1700,10 +1700,10 @@ mod tests {
     fn bad_version() {
         let mut p = ipv6_packet(59, &[]);
         p[0] = 0x00;
-        let (registry, packet) = crate::ipv4::tests::decode_as(0x86dd, &p, p.len());
+        let (registry, packet) = crate::ip::v4::tests::decode_as(0x86dd, &p, p.len());
         assert_eq!(packet.layers[1].status.name(), "malformed");
         assert_eq!(
-            crate::ipv4::tests::render_line(&registry, &packet, 0),
+            crate::ip::v4::tests::render_line(&registry, &packet, 0),
             "IP6 version error: 0 != 6"
         );
     }
@@ -1774,14 +1774,14 @@ mod tests {
     #[test]
     fn tunnels_decode() {
         let inner = ipv6_packet(59, &[]);
-        let outer = crate::ipv4::tests::ipv4_packet(41, 0, &inner);
+        let outer = crate::ip::v4::tests::ipv4_packet(41, 0, &inner);
         let (_, packet) = decode(&outer, outer.len());
         assert_eq!(names(&packet), ["eth", "ip", "ipv6"]);
         assert_eq!(
             line(&outer, outer.len(), 0),
             "IP 10.0.0.1 > 10.0.0.2: IP6 2001:db8::1 > 2001:db8::2: no next header"
         );
-        let inner4 = crate::ipv4::tests::ipv4_packet(253, 0, &[]);
+        let inner4 = crate::ip::v4::tests::ipv4_packet(253, 0, &[]);
         let outer = ipv6_packet(4, &inner4);
         let (_, packet) = decode(&outer, outer.len());
         assert_eq!(names(&packet), ["eth", "ipv6", "ip"]);

@@ -9,7 +9,7 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::ethernet::{self, write_ethertype};
+use crate::link::ethernet::{self, write_ethertype};
 use crate::names::ethertype_name;
 use crate::wire::{be16, check_len, Error};
 
@@ -357,7 +357,7 @@ fn render_tags(r: &mut Render<'_>, tags: usize) -> fmt::Result {
                     .frame
                     .len
                     .saturating_sub(tag_bytes + (tags * TAG_LEN) as u32);
-                crate::sll::write_header(r, &sll, len)?;
+                crate::link::sll::write_header(r, &sll, len)?;
             }
             None => {
                 write_frame_addresses(r)?;
@@ -372,14 +372,14 @@ fn render_tags(r: &mut Render<'_>, tags: usize) -> fmt::Result {
 
 /// The cooked (`sll`) header this layer follows, skipping earlier tag
 /// layers, with the number of tag bytes in between.
-fn cooked_header_before<'a>(r: &Render<'a>) -> Option<(crate::sll::Sll<'a>, u32)> {
+fn cooked_header_before<'a>(r: &Render<'a>) -> Option<(crate::link::sll::Sll<'a>, u32)> {
     let mut tag_bytes = 0u32;
     for layer in r.packet.layers.get(..r.index)?.iter().rev() {
         match layer.name {
             "vlan" | "ieee8021ad" => tag_bytes += layer.header_len,
             "sll" => {
                 let bytes = layer.bytes(&r.packet.data);
-                return crate::sll::parse_for(r.packet.frame.linktype, bytes)
+                return crate::link::sll::parse_for(r.packet.frame.linktype, bytes)
                     .ok()
                     .map(|sll| (sll, tag_bytes));
             }
@@ -428,7 +428,7 @@ pub fn register(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::test_frames::{decode, hex, line};
+    use crate::testkit::{decode, hex, line};
     use dissect_core::linktype;
 
     /// Frame 1 of tcpdump's 802.1ad_QinQ.pcap: 802.1ad 200, 802.1Q 2001, ARP.

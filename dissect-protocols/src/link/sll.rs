@@ -11,7 +11,7 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::ethernet::write_ethertype;
+use crate::link::ethernet::write_ethertype;
 use crate::names::ethertype_name;
 use crate::wire::{array, be16, be32, byte, check_len, Error};
 
@@ -432,7 +432,7 @@ pub fn register(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::test_frames::{decode, hex, line};
+    use crate::testkit::{decode, hex, line};
 
     /// v1 header of icmp-cksum-oobr-1.pcap: outgoing, Ethernet, IPv4.
     const V1: &str = "0004 0001 0006 00163e2778a20000 0800";

@@ -9,8 +9,8 @@ use dissect_core::{
     Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
 };
 
-use crate::ipv4::{render_upper, Addresses, Ipv4};
-use crate::ipv6::Ipv6;
+use crate::ip::v4::{render_upper, Addresses, Ipv4};
+use crate::ip::v6::Ipv6;
 use crate::names::ip_proto_name;
 use crate::wire::{be32, byte};
 
@@ -221,7 +221,7 @@ pub fn register(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipv4::tests::{ipv4_packet, line};
+    use crate::ip::v4::tests::{ipv4_packet, line};
 
     fn ah(next: u8, payload: &[u8]) -> Vec<u8> {
         // Length 4: 12 fixed bytes plus a 12-byte ICV (HMAC-SHA1-96).
@@ -235,7 +235,7 @@ mod tests {
     fn ah_then_udp() {
         let udp = [0x04, 0xd2, 0x00, 0x35, 0x00, 0x08, 0x00, 0x00];
         let p = ipv4_packet(PROTO_AH, 0, &ah(17, &udp));
-        let (_, packet) = crate::ipv4::tests::decode(&p, p.len());
+        let (_, packet) = crate::ip::v4::tests::decode(&p, p.len());
         let names: Vec<&str> = packet.layers.iter().map(|l| l.name).collect();
         assert_eq!(names, ["eth", "ip", "ah", "udp"]);
         assert_eq!(packet.u64_of(&packet.layers[2], &AH_SPI), Some(0x1234));

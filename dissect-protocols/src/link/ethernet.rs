@@ -141,7 +141,7 @@ pub fn add_trailer(cx: &mut Context<'_>, captured: usize, used: usize) {
     };
     let (trailer_def, fcs_possible) = match parent.name {
         "eth" => (&TRAILER, true),
-        "vlan" => (&crate::vlan::TRAILER, false),
+        "vlan" => (&crate::link::vlan::TRAILER, false),
         _ => return,
     };
     let parent_reported = parent.reported_len as usize;
@@ -559,7 +559,7 @@ mod tests {
     #[test]
     fn short_frame_padding_goes_to_the_ethernet_layer() {
         // 34 bytes of headers, then 26 zeros up to the 60-byte minimum.
-        let mut frame = ethernet(0x0800, &crate::ipv4::tests::ipv4_packet(253, 0, &[]));
+        let mut frame = ethernet(0x0800, &crate::ip::v4::tests::ipv4_packet(253, 0, &[]));
         frame.extend([0; 26]);
         let (_, packet) = decode(&frame);
         let eth = fields(&packet, 0);
@@ -573,7 +573,7 @@ mod tests {
 
     #[test]
     fn long_trailer_ends_with_an_fcs() {
-        let mut frame = ethernet(0x0800, &crate::ipv4::tests::ipv4_packet(253, 0, &[7; 30]));
+        let mut frame = ethernet(0x0800, &crate::ip::v4::tests::ipv4_packet(253, 0, &[7; 30]));
         frame.extend([1, 2, 3, 4, 0xde, 0xad, 0xbe, 0xef]);
         let (_, packet) = decode(&frame);
         let eth = fields(&packet, 0);
@@ -611,7 +611,7 @@ mod tests {
 
     #[test]
     fn trailer_fields_are_tree_only() {
-        let mut frame = ethernet(0x0800, &crate::ipv4::tests::ipv4_packet(253, 0, &[]));
+        let mut frame = ethernet(0x0800, &crate::ip::v4::tests::ipv4_packet(253, 0, &[]));
         frame.extend([0; 26]);
         let mut registry = crate::registry();
         registry.set_fields(registry.line_fields());

@@ -7,7 +7,7 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::netaddr::{self, NetAddrs};
+use crate::ip::addr::{self, NetAddrs};
 use crate::wire::{be16, check_len, Error};
 
 /// Byte ranges of the header, named once: the view and the tree both use them.
@@ -155,7 +155,7 @@ impl UdpDissector {
         } else {
             (v6, dst, dport, src, sport)
         };
-        let now = crate::tcp::frame_time_ns(cx);
+        let now = crate::transport::tcp::frame_time_ns(cx);
         if let Some(stream) = self.streams.get_mut(&key) {
             let previous = stream.last_ns;
             if !quoted {
@@ -258,7 +258,13 @@ impl Dissector for UdpDissector {
             cx.generated(&STREAM, 0..0, Value::U64(stream.into()));
             if !quoted {
                 let (relative, delta) = (&TIME_RELATIVE, &TIME_DELTA);
-                crate::tcp::add_timestamps(cx, relative, delta, since_first, since_previous);
+                crate::transport::tcp::add_timestamps(
+                    cx,
+                    relative,
+                    delta,
+                    since_first,
+                    since_previous,
+                );
             }
         }
         // IPv6 jumbograms (RFC 2675) carry 0 and let the IP length rule.
@@ -275,7 +281,7 @@ impl Dissector for UdpDissector {
         // tcpdump. A length beyond the IP payload is a defect, except in a
         // fragment (the rest follows) or in an ICMP error's quote.
         let end = length.min(reported);
-        if length > reported && !quoted && !netaddr::is_fragment(cx) {
+        if length > reported && !quoted && !addr::is_fragment(cx) {
             cx.malformed(f::LENGTH.start, "UDP length beyond the IP payload");
         }
         // Only the tree and -v read the verdict; IPv4 may carry no checksum.
@@ -285,7 +291,7 @@ impl Dissector for UdpDissector {
         {
             if let Some(datagram) = data.get(..length) {
                 if let Some(calculated) =
-                    netaddr::calculated_checksum(cx, PROTOCOL, datagram, checksum)
+                    addr::calculated_checksum(cx, PROTOCOL, datagram, checksum)
                 {
                     let calculated = Value::U64(calculated.into());
                     cx.generated(&CHECKSUM_CALCULATED, f::CHECKSUM, calculated);
@@ -307,7 +313,7 @@ impl Dissector for UdpDissector {
     /// `UDP, length N` for ports nothing here decodes.
     fn render(&self, r: &mut Render<'_>) -> fmt::Result {
         let bytes = r.bytes();
-        let length = crate::tcp::ip_payload_len(r);
+        let length = crate::transport::tcp::ip_payload_len(r);
         if bytes.len() < f::DST_PORT.end {
             return r.write_str(" [|udp]");
         }
@@ -392,7 +398,7 @@ fn ip_is_fragment(r: &Render<'_>) -> bool {
     let header = data
         .get(start..(start + ip.header_len as usize).min(data.len()))
         .unwrap_or(&[]);
-    (ip.name == "ip" || ip.name == "ipv6") && netaddr::header_is_fragment(ip.name == "ipv6", header)
+    (ip.name == "ip" || ip.name == "ipv6") && addr::header_is_fragment(ip.name == "ipv6", header)
 }
 
 /// True for a datagram quoted inside an ICMP error.
@@ -452,7 +458,7 @@ mod tests {
 
 #[cfg(test)]
 mod dissector_tests {
-    use crate::tcp::test_frames::{ipv4, ipv6, run, status, value};
+    use crate::testkit::{ipv4, ipv6, run, status, value};
 
     use dissect_core::Status;
 
@@ -479,7 +485,7 @@ mod dissector_tests {
 
     #[test]
     fn verbose_checksums() {
-        use crate::tcp::test_frames::{fix_checksum, run_with, verbose};
+        use crate::testkit::{fix_checksum, run_with, verbose};
         let mut good = ipv4(17, &datagram(14, b"hello\n"), 0);
         fix_checksum(&mut good, 17, 6);
         let mut bad = good.clone();

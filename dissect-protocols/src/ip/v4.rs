@@ -771,7 +771,7 @@ impl Dissector for Ipv4Dissector {
             cx.malformed(f::LENGTH.start, "total length exceeds the frame");
         }
         let payload_len = total_len.min(wire) - header_len;
-        crate::ethernet::add_trailer(cx, data.len(), total_len);
+        crate::link::ethernet::add_trailer(cx, data.len(), total_len);
         let next = if ip.is_later_fragment() {
             Next::Named("data")
         } else {
@@ -784,7 +784,7 @@ impl Dissector for Ipv4Dissector {
     /// version nibble says 6 (see `linklayer::register_ip_linktypes`).
     fn probe(&self, data: &[u8], cx: &Context<'_>) -> Probe {
         let linktype = cx.frame().linktype;
-        if !crate::linklayer::is_ip_linktype(linktype) {
+        if !crate::link::null::is_ip_linktype(linktype) {
             return Probe::No;
         }
         match data.first().map(|b| b >> 4) {
@@ -820,7 +820,7 @@ impl Dissector for Ipv4Dissector {
 /// `unknown ip N` for a version that is neither 4 nor 6. Returns true when
 /// that was the whole text.
 pub(crate) fn write_raw_link_header(r: &mut Render<'_>) -> bool {
-    if r.index != 0 || !crate::linklayer::is_ip_linktype(r.packet.frame.linktype) {
+    if r.index != 0 || !crate::link::null::is_ip_linktype(r.packet.frame.linktype) {
         return false;
     }
     if r.options.link_header {
@@ -1207,8 +1207,14 @@ pub(crate) fn render_upper(
     };
     let transport = layer.name;
     let (sport_def, dport_def) = match transport {
-        "tcp" => (&crate::tcp::SRCPORT, &crate::tcp::DSTPORT),
-        "udp" => (&crate::udp::SRCPORT, &crate::udp::DSTPORT),
+        "tcp" => (
+            &crate::transport::tcp::SRCPORT,
+            &crate::transport::tcp::DSTPORT,
+        ),
+        "udp" => (
+            &crate::transport::udp::SRCPORT,
+            &crate::transport::udp::DSTPORT,
+        ),
         _ => return r.next(),
     };
     let sport = r.packet.u64_of(layer, sport_def);

@@ -17,8 +17,8 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::icmpv6::EchoRequests;
-use crate::netaddr::{self, NetAddrs};
+use crate::icmp::v6::EchoRequests;
+use crate::ip::addr::{self, NetAddrs};
 use crate::wire::{array, be16, be32, byte, check_len, internet_checksum, Error};
 
 /// Byte ranges of the header, named once: the view and the tree both use them.
@@ -838,7 +838,7 @@ impl Dissector for IcmpDissector {
         if cx.wants(&CHECKSUM_STATUS) {
             // Like Wireshark: no verdict for a cut message, a fragment or
             // one quoted in an error.
-            let status = if data.len() >= reported && !quoted && !netaddr::is_fragment(cx) {
+            let status = if data.len() >= reported && !quoted && !addr::is_fragment(cx) {
                 u64::from(icmp.checksum_ok())
             } else {
                 2
@@ -977,7 +977,7 @@ impl Dissector for IcmpDissector {
 
     fn render(&self, r: &mut Render<'_>) -> fmt::Result {
         let bytes = r.bytes();
-        let length = crate::tcp::ip_payload_len(r);
+        let length = crate::transport::tcp::ip_payload_len(r);
         match IcmpText::new(bytes) {
             Some(text) => {
                 r.text("ICMP ");
@@ -1010,7 +1010,7 @@ fn render_verbose(r: &mut Render<'_>, bytes: &[u8], length: u32) -> fmt::Result 
                 return r.write_str(" [|icmp]");
             }
             let field = be16(bytes, f::CHECKSUM.start);
-            let right = netaddr::expected_checksum(field, residue);
+            let right = addr::expected_checksum(field, residue);
             write!(r, " (wrong icmp cksum {field:x} (->{right:x})!)")?;
         }
     }
@@ -1499,7 +1499,7 @@ mod tests {
 
 #[cfg(test)]
 mod dissector_tests {
-    use crate::tcp::test_frames::{ipv4, run, status, value};
+    use crate::testkit::{ipv4, run, status, value};
     use dissect_core::Status;
 
     #[test]
@@ -1547,7 +1547,7 @@ mod dissector_tests {
 
 #[cfg(test)]
 mod extension_tests {
-    use crate::tcp::test_frames::{ipv4, run_with, value, verbose};
+    use crate::testkit::{ipv4, run_with, value, verbose};
 
     /// Time exceeded quoting a 28-byte UDP datagram (padded to 128 bytes),
     /// then an RFC 4884 extension structure holding `object`.

@@ -303,8 +303,8 @@ pub fn register(
 pub fn register_ip_linktypes(
     registry: &mut dissect_core::Registry,
 ) -> Result<(), dissect_core::registry::RegistryError> {
-    registry.register_heuristic(Table::LINKTYPE, crate::ipv4::Ipv4Dissector)?;
-    registry.register_heuristic(Table::LINKTYPE, crate::ipv6::Ipv6Dissector)?;
+    registry.register_heuristic(Table::LINKTYPE, crate::ip::v4::Ipv4Dissector)?;
+    registry.register_heuristic(Table::LINKTYPE, crate::ip::v6::Ipv6Dissector)?;
     Ok(())
 }
 
@@ -317,12 +317,12 @@ pub fn is_ip_linktype(linktype: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::test_frames::{self, line};
+    use crate::testkit::{self, line};
     use dissect_core::{FrameInfo, Packet, RenderOptions};
 
     /// One whole (uncut) frame.
     fn decode(linktype: u32, bytes: &[u8]) -> (dissect_core::Registry, Packet) {
-        test_frames::decode(linktype, bytes, bytes.len() as u32)
+        testkit::decode(linktype, bytes, bytes.len() as u32)
     }
 
     #[test]
@@ -439,7 +439,7 @@ mod tests {
     /// A 20-byte IPv4 header (protocol 253, no payload) and a 40-byte IPv6
     /// header (no next header).
     fn ipv4_header() -> Vec<u8> {
-        crate::ipv4::tests::ipv4_packet(253, 0, &[])
+        crate::ip::v4::tests::ipv4_packet(253, 0, &[])
     }
     fn ipv6_header() -> Vec<u8> {
         let mut p = vec![0x60, 0, 0, 0, 0, 0, 59, 64];

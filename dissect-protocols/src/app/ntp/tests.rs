@@ -2,7 +2,7 @@
 //! registry whose link type is NTP.
 
 use super::*;
-use crate::tcp::test_frames::hex;
+use crate::testkit::hex;
 use dissect_core::{FrameInfo, Packet as Decoded, RenderOptions};
 
 const LINKTYPE_NTP_TEST: u32 = 0xfff0;

@@ -355,7 +355,7 @@ impl Dissector for ArpDissector {
             Self::add_proto(cx, &arp, tpa, [&DST_PROTO_IPV4, &DST_PROTO]);
         }
         // Bytes after the ARP packet are link padding, not ARP.
-        crate::ethernet::add_trailer(cx, data.len(), arp.len());
+        crate::link::ethernet::add_trailer(cx, data.len(), arp.len());
         Handoff::done(arp.len())
     }
 
@@ -554,7 +554,7 @@ pub fn register(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tcp::test_frames::hex;
+    use crate::testkit::hex;
 
     /// ARP request from tcpdump's 802.1ad_QinQ.pcap.
     const REQUEST: &str = "0001080006040001 0020d25afb3f ac154f61 000000000000 ac154f64";

@@ -20,7 +20,7 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::netaddr::{self, NetAddrs};
+use crate::ip::addr::{self, NetAddrs};
 use crate::wire::{be16, be32, byte, check_len, Error};
 
 pub mod mptcp;
@@ -1002,45 +1002,45 @@ pub static FIELDS: &[&FieldDef] = &[
     &TCPDUMP_SEQ,
     &TCPDUMP_ACK,
     &TCPDUMP_SACK_BASE,
-    &crate::tcp::mptcp::SUBTYPE,
-    &crate::tcp::mptcp::VERSION,
-    &crate::tcp::mptcp::RESERVED,
-    &crate::tcp::mptcp::FLAGS,
-    &crate::tcp::mptcp::BACKUP,
-    &crate::tcp::mptcp::CHECKSUM_REQ,
-    &crate::tcp::mptcp::EXTENSIBILITY,
-    &crate::tcp::mptcp::NO_MORE_SUBFLOWS,
-    &crate::tcp::mptcp::SHA1,
-    &crate::tcp::mptcp::SHA256,
-    &crate::tcp::mptcp::RESERVED_FLAG,
-    &crate::tcp::mptcp::DATA_FIN,
-    &crate::tcp::mptcp::DSN8,
-    &crate::tcp::mptcp::DSN_PRESENT,
-    &crate::tcp::mptcp::ACK8,
-    &crate::tcp::mptcp::ACK_PRESENT,
-    &crate::tcp::mptcp::FLAG_U,
-    &crate::tcp::mptcp::FLAG_V,
-    &crate::tcp::mptcp::FLAG_W,
-    &crate::tcp::mptcp::FLAG_T,
-    &crate::tcp::mptcp::RST_REASON,
-    &crate::tcp::mptcp::ADDR_ID,
-    &crate::tcp::mptcp::SEND_KEY,
-    &crate::tcp::mptcp::RECV_KEY,
-    &crate::tcp::mptcp::RECV_TOKEN,
-    &crate::tcp::mptcp::SEND_RAND,
-    &crate::tcp::mptcp::SEND_TRUNC_HMAC,
-    &crate::tcp::mptcp::SEND_HMAC,
-    &crate::tcp::mptcp::ADD_ADDR_TRUNC_HMAC,
-    &crate::tcp::mptcp::RAW_DATA_ACK,
-    &crate::tcp::mptcp::RAW_DATA_SEQ,
-    &crate::tcp::mptcp::SUBFLOW_SEQ,
-    &crate::tcp::mptcp::DATA_LEVEL_LEN,
-    &crate::tcp::mptcp::CHECKSUM,
-    &crate::tcp::mptcp::IP_VERSION,
-    &crate::tcp::mptcp::ECHO,
-    &crate::tcp::mptcp::IPV4,
-    &crate::tcp::mptcp::IPV6,
-    &crate::tcp::mptcp::PORT,
+    &crate::transport::tcp::mptcp::SUBTYPE,
+    &crate::transport::tcp::mptcp::VERSION,
+    &crate::transport::tcp::mptcp::RESERVED,
+    &crate::transport::tcp::mptcp::FLAGS,
+    &crate::transport::tcp::mptcp::BACKUP,
+    &crate::transport::tcp::mptcp::CHECKSUM_REQ,
+    &crate::transport::tcp::mptcp::EXTENSIBILITY,
+    &crate::transport::tcp::mptcp::NO_MORE_SUBFLOWS,
+    &crate::transport::tcp::mptcp::SHA1,
+    &crate::transport::tcp::mptcp::SHA256,
+    &crate::transport::tcp::mptcp::RESERVED_FLAG,
+    &crate::transport::tcp::mptcp::DATA_FIN,
+    &crate::transport::tcp::mptcp::DSN8,
+    &crate::transport::tcp::mptcp::DSN_PRESENT,
+    &crate::transport::tcp::mptcp::ACK8,
+    &crate::transport::tcp::mptcp::ACK_PRESENT,
+    &crate::transport::tcp::mptcp::FLAG_U,
+    &crate::transport::tcp::mptcp::FLAG_V,
+    &crate::transport::tcp::mptcp::FLAG_W,
+    &crate::transport::tcp::mptcp::FLAG_T,
+    &crate::transport::tcp::mptcp::RST_REASON,
+    &crate::transport::tcp::mptcp::ADDR_ID,
+    &crate::transport::tcp::mptcp::SEND_KEY,
+    &crate::transport::tcp::mptcp::RECV_KEY,
+    &crate::transport::tcp::mptcp::RECV_TOKEN,
+    &crate::transport::tcp::mptcp::SEND_RAND,
+    &crate::transport::tcp::mptcp::SEND_TRUNC_HMAC,
+    &crate::transport::tcp::mptcp::SEND_HMAC,
+    &crate::transport::tcp::mptcp::ADD_ADDR_TRUNC_HMAC,
+    &crate::transport::tcp::mptcp::RAW_DATA_ACK,
+    &crate::transport::tcp::mptcp::RAW_DATA_SEQ,
+    &crate::transport::tcp::mptcp::SUBFLOW_SEQ,
+    &crate::transport::tcp::mptcp::DATA_LEVEL_LEN,
+    &crate::transport::tcp::mptcp::CHECKSUM,
+    &crate::transport::tcp::mptcp::IP_VERSION,
+    &crate::transport::tcp::mptcp::ECHO,
+    &crate::transport::tcp::mptcp::IPV4,
+    &crate::transport::tcp::mptcp::IPV6,
+    &crate::transport::tcp::mptcp::PORT,
 ];
 
 impl Dissector for TcpDissector {
@@ -1157,7 +1157,7 @@ impl Dissector for TcpDissector {
         cx.generated(&CHECKSUM_STATUS, f::CHECKSUM, Value::U64(2));
         if cx.wants(&CHECKSUM_CALCULATED) && data.len() >= reported {
             let field = tcp.checksum();
-            if let Some(calculated) = netaddr::calculated_checksum(cx, PROTOCOL, data, field) {
+            if let Some(calculated) = addr::calculated_checksum(cx, PROTOCOL, data, field) {
                 cx.generated(
                     &CHECKSUM_CALCULATED,
                     f::CHECKSUM,
@@ -1864,11 +1864,11 @@ pub(crate) fn ip_payload_len(r: &Render<'_>) -> u32 {
         return fallback;
     };
     let total = match ip.name {
-        "ip" => r.packet.u64_of(ip, &crate::ipv4::LEN),
+        "ip" => r.packet.u64_of(ip, &crate::ip::v4::LEN),
         // A zero payload length is a jumbogram: the layer length is right.
         "ipv6" => r
             .packet
-            .u64_of(ip, &crate::ipv6::PLEN)
+            .u64_of(ip, &crate::ip::v6::PLEN)
             .filter(|&plen| plen != 0)
             .map(|plen| plen + 40),
         _ => None,
@@ -2619,152 +2619,9 @@ mod tests {
     }
 }
 
-/// Frames for dissector-level tests of the transport modules: Ethernet,
-/// IPv4 or IPv6, then the given transport bytes.
-#[cfg(test)]
-pub(crate) mod test_frames {
-    use dissect_core::{FrameInfo, Packet, Registry, RenderOptions, Status};
-
-    /// Ethernet + IPv4 (10.0.0.1 -> 10.0.0.2, protocol `proto`) + `payload`;
-    /// the IP total length covers `payload` plus `extra` bytes.
-    pub fn ipv4(proto: u8, payload: &[u8], extra: usize) -> Vec<u8> {
-        let mut f = vec![0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00];
-        let total = (20 + payload.len() + extra) as u16;
-        f.extend([0x45, 0]);
-        f.extend(total.to_be_bytes());
-        f.extend([0, 1, 0x40, 0, 64, proto, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
-        f.extend(payload);
-        f
-    }
-
-    /// Ethernet + IPv6 (fe80::1 -> fe80::2, next header `next`) + `payload`.
-    pub fn ipv6(next: u8, payload: &[u8]) -> Vec<u8> {
-        let mut f = vec![0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x86, 0xdd];
-        f.extend([0x60, 0, 0, 0]);
-        f.extend((payload.len() as u16).to_be_bytes());
-        f.extend([next, 64]);
-        let mut src = [0u8; 16];
-        src[0] = 0xfe;
-        src[1] = 0x80;
-        let mut dst = src;
-        src[15] = 1;
-        dst[15] = 2;
-        f.extend(src);
-        f.extend(dst);
-        f.extend(payload);
-        f
-    }
-
-    /// Bytes from hex text; whitespace between digits is ignored.
-    pub fn hex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len() / 2)
-            .map(|i| u8::from_str_radix(&s[2 * i..2 * i + 2], 16).unwrap())
-            .collect()
-    }
-
-    /// Dissects one frame of `linktype` that had `wire_len` bytes on the wire.
-    pub fn decode(linktype: u32, bytes: &[u8], wire_len: u32) -> (Registry, Packet) {
-        let mut registry = crate::registry();
-        let mut packet = Packet::default();
-        let frame = FrameInfo {
-            number: 1,
-            caplen: bytes.len() as u32,
-            len: wire_len,
-            linktype,
-            ..FrameInfo::default()
-        };
-        registry.dissect(&frame, bytes, &mut packet);
-        (registry, packet)
-    }
-
-    /// The tcpdump line of `packet`, with the link header (-e) if asked.
-    pub fn line(registry: &Registry, packet: &Packet, link_header: bool) -> String {
-        let options = RenderOptions {
-            link_header,
-            ..RenderOptions::default()
-        };
-        let mut out = String::new();
-        registry.render(packet, &options, &mut out).unwrap();
-        out
-    }
-
-    /// Dissects `frames` in order with one registry (state carries over);
-    /// each frame is cut to `caplen` bytes if given. Returns the tcpdump
-    /// lines and the packets.
-    pub fn run(frames: &[(Vec<u8>, Option<usize>)]) -> Vec<(String, Packet)> {
-        run_with(frames, &RenderOptions::default())
-    }
-
-    /// [`run`] printing with `options` (-v, -S, ...).
-    pub fn run_with(
-        frames: &[(Vec<u8>, Option<usize>)],
-        options: &RenderOptions,
-    ) -> Vec<(String, Packet)> {
-        let mut registry: Registry = crate::registry();
-        let mut out = Vec::new();
-        for (i, (bytes, caplen)) in frames.iter().enumerate() {
-            let cut = caplen.unwrap_or(bytes.len()).min(bytes.len());
-            let frame = FrameInfo {
-                number: i as u64 + 1,
-                caplen: cut as u32,
-                len: bytes.len() as u32,
-                linktype: dissect_core::linktype::ETHERNET,
-                ..FrameInfo::default()
-            };
-            let mut packet = Packet::new();
-            registry.dissect(&frame, &bytes[..cut], &mut packet);
-            let mut line = String::new();
-            registry.render(&packet, options, &mut line).unwrap();
-            out.push((line, packet));
-        }
-        out
-    }
-
-    /// Sets the transport checksum at `at` (offset in the transport bytes)
-    /// of a frame made by [`ipv4`] or [`ipv6`] to the right value.
-    pub fn fix_checksum(frame: &mut [u8], protocol: u8, at: usize) {
-        use crate::netaddr::{expected_checksum, transport_checksum, NetAddrs};
-        let v6 = frame[12] == 0x86;
-        let (start, mut addrs) = (
-            if v6 { 54 } else { 34 },
-            NetAddrs {
-                v6,
-                ..NetAddrs::default()
-            },
-        );
-        if v6 {
-            addrs.src.copy_from_slice(&frame[22..38]);
-            addrs.dst.copy_from_slice(&frame[38..54]);
-        } else {
-            addrs.src[..4].copy_from_slice(&frame[26..30]);
-            addrs.dst[..4].copy_from_slice(&frame[30..34]);
-        }
-        frame[start + at..start + at + 2].copy_from_slice(&[0, 0]);
-        let residue = transport_checksum(&addrs, protocol, &frame[start..]);
-        let sum = expected_checksum(0, residue);
-        frame[start + at..start + at + 2].copy_from_slice(&sum.to_be_bytes());
-    }
-
-    pub fn verbose(level: u8) -> RenderOptions {
-        RenderOptions {
-            verbose: level,
-            ..RenderOptions::default()
-        }
-    }
-
-    pub fn status(packet: &Packet, layer: &str) -> Option<Status> {
-        packet.layer(layer).map(|l| l.status)
-    }
-
-    pub fn value(packet: &Packet, abbrev: &str) -> Option<u64> {
-        packet.field(abbrev).and_then(|f| f.value.as_u64())
-    }
-}
-
 #[cfg(test)]
 mod dissector_tests {
-    use super::test_frames::{ipv4, run, status, value};
+    use crate::testkit::{ipv4, run, status, value};
     use dissect_core::{FrameInfo, Packet, Status};
 
     /// A segment from 10.0.0.1:`sport` to 10.0.0.2:`dport`.
@@ -2978,7 +2835,7 @@ mod dissector_tests {
 
     #[test]
     fn verbose_checksum_and_numbers() {
-        use super::test_frames::{fix_checksum, run_with, verbose};
+        use crate::testkit::{fix_checksum, run_with, verbose};
         let syn = segment(1000, 80, 5000, 0, 0x02, &[], &[]);
         let ack = segment(1000, 80, 5001, 9001, 0x10, &[], &[]);
         let mut frames = vec![ipv4(6, &syn, 0), ipv4(6, &ack, 0), ipv4(6, &ack, 0)];
@@ -3018,7 +2875,7 @@ mod dissector_tests {
 
     #[test]
     fn reset_text_with_verbose() {
-        use super::test_frames::{run_with, verbose};
+        use crate::testkit::{run_with, verbose};
         let rst = segment(80, 1000, 1, 1, 0x14, &[], b"no\x01\xffthanks");
         let out = run_with(&[(ipv4(6, &rst, 0), None)], &verbose(1));
         assert!(
@@ -3071,7 +2928,7 @@ mod dissector_tests {
 
 #[cfg(test)]
 mod robustness_tests {
-    use super::test_frames::{ipv4, ipv6, run};
+    use crate::testkit::{ipv4, ipv6, run};
 
     /// Every cut and many random corruptions of a few frames: dissecting
     /// and printing must never panic.

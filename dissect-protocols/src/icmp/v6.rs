@@ -19,7 +19,7 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::netaddr::{self, NetAddrs};
+use crate::ip::addr::{self, NetAddrs};
 use crate::wire::{array, be16, be32, byte, check_len, Error};
 
 /// Byte ranges of the header and the fixed message parts, named once.
@@ -136,7 +136,7 @@ impl<'a> Icmpv6<'a> {
             src: *src,
             dst: *dst,
         };
-        netaddr::transport_checksum(&addrs, 58, self.data) == 0
+        addr::transport_checksum(&addrs, 58, self.data) == 0
     }
 }
 
@@ -815,11 +815,11 @@ fn checksum_status(cx: &Context<'_>, data: &[u8]) -> u64 {
         .previous_layers()
         .iter()
         .any(|l| l.name == "icmp" || l.name == "icmpv6");
-    if data.len() < cx.reported_len() || quoted || netaddr::is_fragment(cx) {
+    if data.len() < cx.reported_len() || quoted || addr::is_fragment(cx) {
         return 2;
     }
     match NetAddrs::for_checksum(cx).filter(|a| a.v6) {
-        Some(addrs) => u64::from(netaddr::transport_checksum(&addrs, 58, data) == 0),
+        Some(addrs) => u64::from(addr::transport_checksum(&addrs, 58, data) == 0),
         None => 2,
     }
 }
@@ -1078,7 +1078,7 @@ impl Dissector for Icmpv6Dissector {
                 add_extended_echo(cx, data, request);
                 // The interface to probe, as an ICMP extension structure.
                 if request && cx.wants_tree() {
-                    crate::icmp::add_extensions(cx, data, 8);
+                    crate::icmp::v4::add_extensions(cx, data, 8);
                 }
             }
             _ => {}
@@ -1098,7 +1098,7 @@ impl Dissector for Icmpv6Dissector {
 
     fn render(&self, r: &mut Render<'_>) -> fmt::Result {
         let bytes = r.bytes();
-        let length = crate::tcp::ip_payload_len(r);
+        let length = crate::transport::tcp::ip_payload_len(r);
         match render_tcpdump(r, bytes, length) {
             Ok(()) => Ok(()),
             Err(Stop::Cut) => r.write_str(" [|icmp6]"),
@@ -1524,7 +1524,7 @@ fn add_extended_echo(cx: &mut Context<'_>, data: &[u8], request: bool) {
         return;
     }
     cx.add(&ECHO_ID, f::ECHO_ID, Value::U64(be16(data, 4).into()));
-    crate::icmp::add_extended_echo(cx, data, request, &EXT_ECHO);
+    crate::icmp::v4::add_extended_echo(cx, data, request, &EXT_ECHO);
 }
 
 /// tcpdump's name for an RPL mode of operation (`mop5` when unnamed),
@@ -1544,7 +1544,7 @@ impl fmt::Display for MopName {
 }
 
 /// ICMPv6's names for the extended echo fields (the layout is ICMP's).
-static EXT_ECHO: crate::icmp::ExtEchoFields = crate::icmp::ExtEchoFields {
+static EXT_ECHO: crate::icmp::v4::ExtEchoFields = crate::icmp::v4::ExtEchoFields {
     seq: &EXT_ECHO_SEQ,
     req_res: &EXT_ECHO_REQ_RES,
     req_local: &EXT_ECHO_REQ_LOCAL,
@@ -1882,9 +1882,9 @@ fn write_checksum(r: &mut Render<'_>, data: &[u8]) -> fmt::Result {
         Some(0) => {
             let field = be16(data, 2);
             let residue = pseudo_header_addresses(r)
-                .map(|addrs| netaddr::transport_checksum(&addrs, 58, data))
+                .map(|addrs| addr::transport_checksum(&addrs, 58, data))
                 .unwrap_or(0);
-            let right = netaddr::expected_checksum(field, residue);
+            let right = addr::expected_checksum(field, residue);
             write!(r, "[bad icmp6 cksum 0x{field:04x} -> 0x{right:04x}!] ")
         }
         _ => Ok(()),
@@ -1906,7 +1906,7 @@ fn pseudo_header_addresses(r: &Render<'_>) -> Option<NetAddrs> {
     if header.len() < 40 {
         return None;
     }
-    let dst = netaddr::routing_final_destination(header).unwrap_or(array(header, 24));
+    let dst = addr::routing_final_destination(header).unwrap_or(array(header, 24));
     Some(NetAddrs {
         v6: true,
         src: array(header, 8),
@@ -2751,7 +2751,7 @@ mod tests {
         let dst = Ipv6Addr::LOCALHOST.octets();
         let mut echo = vec![128, 0, 0, 0, 0, 1, 0, 1, 1, 2, 3];
         let addrs = NetAddrs { v6: true, src, dst };
-        let sum = netaddr::transport_checksum(&addrs, 58, &echo);
+        let sum = addr::transport_checksum(&addrs, 58, &echo);
         echo[2..4].copy_from_slice(&sum.to_be_bytes());
         assert!(Icmpv6::parse(&echo).unwrap().checksum_ok(&src, &dst));
         echo[10] ^= 0xff;
@@ -2774,7 +2774,7 @@ mod tests {
 
 #[cfg(test)]
 mod dissector_tests {
-    use crate::tcp::test_frames::{ipv6, run, value};
+    use crate::testkit::{ipv6, run, value};
 
     #[test]
     fn echo_and_neighbor_solicitation() {
@@ -2830,7 +2830,7 @@ mod dissector_tests {
 
 #[cfg(test)]
 mod verbose_tests {
-    use crate::tcp::test_frames::{fix_checksum, ipv6, run_with, value, verbose};
+    use crate::testkit::{fix_checksum, ipv6, run_with, value, verbose};
 
     /// The text of every instance of a field, as the tree prints it.
     fn texts(packet: &dissect_core::Packet, abbrev: &str) -> Vec<String> {

@@ -1,0 +1,4 @@
+//! Application protocols: NTP, and the text-only printers tcpdump has for
+//! the payloads of some well-known ports.
+
+pub mod ntp;
