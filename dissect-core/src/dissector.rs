@@ -129,6 +129,12 @@ pub trait Dissector: Send {
     fn title(&self, r: &mut Render<'_>) -> fmt::Result {
         r.write_str(self.full_name())
     }
+
+    /// Files the bytes at the end of this layer that its payload did not
+    /// claim (Ethernet's padding, trailer and FCS after a short IPv4
+    /// datagram): the registry calls this once the payload's dissector has
+    /// said how long it is. The default files nothing.
+    fn trailer(&self, _trailer: &mut Trailer<'_, '_>) {}
 }
 
 /// What a dissector works through: adds fields to its layer, marks the layer
@@ -288,13 +294,11 @@ impl<'a> Context<'a> {
 
     /// Adds a top-level field at the end of an earlier layer (`layer`, an
     /// index into the packet's layers below the current one), covering the
-    /// byte range `range` of that layer's source (the frame, for a layer in
-    /// it), counted from the source's first byte. For what a layer learns
-    /// only once an inner layer has said how long it is: Ethernet padding
-    /// and trailers, which Wireshark files under the Ethernet or VLAN header.
-    /// Costs a shift of the later layers' fields; does nothing for an
-    /// unknown layer or, in summary mode, for a field not marked summary.
-    pub fn add_to_layer(
+    /// byte range `range` of that layer's source, counted from the source's
+    /// first byte: how a [`Trailer`] is filed. Costs a shift of the later
+    /// layers' fields; does nothing for an unknown layer or a field the run
+    /// does not build.
+    fn add_to_layer(
         &mut self,
         layer: usize,
         def: &'static FieldDef,
@@ -389,6 +393,87 @@ impl<'a> Context<'a> {
             self.malformed(self.captured.min(self.reported), what);
         }
         false
+    }
+}
+
+/// The bytes at the end of a layer that the payload it handed on did not
+/// claim, given to that layer's dissector ([`Dissector::trailer`]) to file
+/// in its own layer, as Wireshark files Ethernet padding under Ethernet.
+pub struct Trailer<'c, 'a> {
+    cx: &'c mut Context<'a>,
+    /// The index of the layer the trailer belongs to, and a copy of it.
+    index: usize,
+    owner: Layer,
+    /// Where the trailer starts in the source, its captured bytes and its
+    /// wire length.
+    start: usize,
+    bytes: &'c [u8],
+    reported: usize,
+}
+
+impl<'c, 'a> Trailer<'c, 'a> {
+    /// The trailer after the current layer of `cx` (whose captured bytes
+    /// are `layer_bytes`), which claimed `used` of its bytes, for the layer
+    /// before it; `None` when there is no such layer or nothing is left.
+    pub(crate) fn after(
+        cx: &'c mut Context<'a>,
+        layer_bytes: &'c [u8],
+        used: usize,
+    ) -> Option<Trailer<'c, 'a>> {
+        let reported = cx.reported.checked_sub(used).filter(|&n| n > 0)?;
+        let index = cx.layers.len().checked_sub(2)?;
+        let owner = cx.layers.get(index)?.clone();
+        let start = cx.base.saturating_add(used);
+        let bytes = layer_bytes.get(used..).unwrap_or(&[]);
+        Some(Trailer {
+            cx,
+            index,
+            owner,
+            start,
+            bytes,
+            reported,
+        })
+    }
+
+    /// The dissector of the layer the trailer belongs to.
+    pub(crate) fn owner_dissector(&self) -> u16 {
+        self.owner.dissector
+    }
+
+    /// The layer the trailer belongs to.
+    pub fn layer(&self) -> &Layer {
+        &self.owner
+    }
+
+    /// The offset of the trailer's first byte in its source.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// The trailer's captured bytes (fewer than [`Trailer::reported_len`]
+    /// when the capture was cut).
+    pub fn bytes(&self) -> &'c [u8] {
+        self.bytes
+    }
+
+    /// The trailer's length on the wire.
+    pub fn reported_len(&self) -> usize {
+        self.reported
+    }
+
+    pub fn frame(&self) -> &FrameInfo {
+        self.cx.frame
+    }
+
+    /// True when the run builds any of these fields.
+    pub fn wants_any(&self, defs: &[&FieldDef]) -> bool {
+        self.cx.wants_any(defs)
+    }
+
+    /// Adds a field to the trailer's layer covering `range` of the source
+    /// (offsets from its first byte, as [`Trailer::start`]).
+    pub fn add(&mut self, def: &'static FieldDef, range: Range<usize>, value: Value) {
+        self.cx.add_to_layer(self.index, def, range, value);
     }
 }
 

@@ -35,7 +35,7 @@ mod source_tests;
 pub mod tree;
 
 pub use catalogue::{Catalogue, UnknownField};
-pub use dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions};
+pub use dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions, Trailer};
 pub use field::{Base, Field, FieldDef, FieldId, FieldSet, FieldType, Value};
 pub use registry::{Registry, Table};
 pub use tree::{

@@ -7,7 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::catalogue::{Catalogue, DuplicateField, Protocol, UnknownField};
-use crate::dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions};
+use crate::dissector::{Context, Dissector, Handoff, Next, Probe, Render, RenderOptions, Trailer};
 use crate::field::{FieldDef, FieldId, FieldSet, FieldType, Value};
 use crate::tree::{FrameInfo, Layer, Packet, SourceId, Status};
 
@@ -463,6 +463,16 @@ impl Registry {
                 source,
             });
             let handoff: Handoff = dissector.dissect(bytes, &mut cx);
+            if handoff.source.is_none() {
+                // The layer before files what this one left of its bytes.
+                let used = handoff.header_len.saturating_add(handoff.payload_len);
+                if let Some(mut trailer) = Trailer::after(&mut cx, bytes, used) {
+                    let owner = trailer.owner_dissector() as usize;
+                    if let Some(owner) = self.dissectors.get(owner) {
+                        owner.trailer(&mut trailer);
+                    }
+                }
+            }
             let header_len = handoff.header_len.min(captured);
             if let Some(layer) = layers.last_mut() {
                 layer.header_len = header_len as u32;

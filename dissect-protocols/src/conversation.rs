@@ -13,7 +13,7 @@
 use dissect_core::linktype;
 
 use crate::ip::v6::next_header as nh;
-use crate::ip::{v4, v6};
+use crate::ip::{proto, v6};
 use crate::link::vlan::{ETHERTYPE_8021AD, ETHERTYPE_8021Q, ETHERTYPE_QINQ_9100, TAG_LEN};
 use crate::link::{ethernet, sll};
 use crate::wire::{be16, be32, byte};
@@ -24,7 +24,7 @@ const ETHERTYPE_IPV6: u16 = 0x86dd;
 /// The tags the VLAN dissectors read.
 const VLAN_TAGS: [u16; 3] = [ETHERTYPE_8021Q, ETHERTYPE_8021AD, ETHERTYPE_QINQ_9100];
 /// IP protocols whose payload is another IP header (RFC 2003, RFC 4213).
-const IP_IN_IP: [u8; 2] = [v4::proto::IPIP, v4::proto::IPV6];
+const IP_IN_IP: [u8; 2] = [proto::IPIP, proto::IPV6];
 /// Nesting followed at most, as stacked tags or tunnels.
 const MAX_DEPTH: usize = 8;
 

@@ -53,8 +53,6 @@ pub fn register_defaults(registry: &mut Registry) -> Result<(), RegistryError> {
     icmp::v4::register(registry)?;
     icmp::v6::register(registry)?;
     app::ntp::register(registry)?;
-    // Last: needs the ip and ipv6 dissectors registered above.
-    link::null::register_ip_linktypes(registry)?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::icmp::v6::EchoRequests;
+use crate::icmp::EchoRequests;
 use crate::ip::addr::{self, NetAddrs};
 use crate::wire::{array, be16, be32, byte, check_len, internet_checksum, Error};
 
@@ -977,7 +977,7 @@ impl Dissector for IcmpDissector {
 
     fn render(&self, r: &mut Render<'_>) -> fmt::Result {
         let bytes = r.bytes();
-        let length = crate::transport::tcp::ip_payload_len(r);
+        let length = crate::ip::ip_payload_len(r);
         match IcmpText::new(bytes) {
             Some(text) => {
                 r.text("ICMP ");

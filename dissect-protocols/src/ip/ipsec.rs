@@ -9,8 +9,9 @@ use dissect_core::{
     Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
 };
 
-use crate::ip::v4::{render_upper, Addresses, Ipv4};
+use crate::ip::v4::Ipv4;
 use crate::ip::v6::Ipv6;
+use crate::ip::{render_upper, Addresses};
 use crate::names::ip_proto_name;
 use crate::wire::{be32, byte};
 

@@ -39,17 +39,8 @@ use field_range as f;
 /// Length of the header without options.
 pub const MIN_HEADER_LEN: usize = 20;
 
-/// IP protocol numbers this module treats specially.
-pub mod proto {
-    pub const ICMP: u8 = 1;
-    pub const IPIP: u8 = 4;
-    pub const TCP: u8 = 6;
-    pub const UDP: u8 = 17;
-    pub const DCCP: u8 = 33;
-    pub const IPV6: u8 = 41;
-    pub const NO_NEXT_HEADER: u8 = 59;
-    pub const SCTP: u8 = 132;
-}
+pub use super::proto;
+use super::{is_port_protocol, render_upper, write_raw_link_header, Addresses};
 
 bitflags! {
     /// The three flag bits, shifted down (Wireshark's `ip.flags` value).
@@ -771,7 +762,6 @@ impl Dissector for Ipv4Dissector {
             cx.malformed(f::LENGTH.start, "total length exceeds the frame");
         }
         let payload_len = total_len.min(wire) - header_len;
-        crate::link::ethernet::add_trailer(cx, data.len(), total_len);
         let next = if ip.is_later_fragment() {
             Next::Named("data")
         } else {
@@ -781,10 +771,10 @@ impl Dissector for Ipv4Dissector {
     }
 
     /// Link-type heuristic: a LINKTYPE_IPV4/IPV6 frame is IPv4 unless its
-    /// version nibble says 6 (see `linklayer::register_ip_linktypes`).
+    /// version nibble says 6 (see `register`).
     fn probe(&self, data: &[u8], cx: &Context<'_>) -> Probe {
         let linktype = cx.frame().linktype;
-        if !crate::link::null::is_ip_linktype(linktype) {
+        if !super::is_ip_linktype(linktype) {
             return Probe::No;
         }
         match data.first().map(|b| b >> 4) {
@@ -812,27 +802,6 @@ impl Dissector for Ipv4Dissector {
         }
         Ok(())
     }
-}
-
-/// With -e, tcpdump's raw IP printer (LINKTYPE_IPV4/IPV6 frames) puts
-/// `ip: ` where a link header would be.
-/// For the raw IP link types, tcpdump's raw printer: `ip: ` with -e, and
-/// `unknown ip N` for a version that is neither 4 nor 6. Returns true when
-/// that was the whole text.
-pub(crate) fn write_raw_link_header(r: &mut Render<'_>) -> bool {
-    if r.index != 0 || !crate::link::null::is_ip_linktype(r.packet.frame.linktype) {
-        return false;
-    }
-    if r.options.link_header {
-        r.text("ip: ");
-    }
-    let version = r.bytes().first().map_or(0, |b| b >> 4);
-    if version != 4 && version != 6 {
-        r.text("unknown ip ");
-        r.number(version);
-        return true;
-    }
-    false
 }
 
 /// tcpdump's `ip_print`, step by step, with its texts for each defect.
@@ -1159,120 +1128,10 @@ fn write_timestamps(
     Ok(OptionsEnd::Done)
 }
 
-/// TCP, UDP, SCTP and DCCP print the addresses themselves, with the ports.
-pub(crate) fn is_port_protocol(protocol: u8) -> bool {
-    matches!(
-        protocol,
-        proto::TCP | proto::UDP | proto::SCTP | proto::DCCP
-    )
-}
-
 fn write_ipv4_pair(r: &mut Render<'_>, ip: &Ipv4<'_>) -> fmt::Result {
     field::write_ipv4(&ip.src(), r)?;
     r.write_str(" > ")?;
     field::write_ipv4(&ip.dst(), r)
-}
-
-/// The network addresses the upper layer's line starts with.
-#[derive(Clone, Copy)]
-pub(crate) enum Addresses {
-    V4([u8; 4], [u8; 4]),
-    V6([u8; 16], [u8; 16]),
-}
-
-impl Addresses {
-    fn write_one(&self, out: &mut impl Write, src: bool) -> fmt::Result {
-        match *self {
-            Addresses::V4(s, d) => field::write_ipv4(if src { &s } else { &d }, out),
-            Addresses::V6(s, d) => field::write_ipv6(if src { &s } else { &d }, out),
-        }
-    }
-}
-
-/// Prints what follows the network header on tcpdump's line: the
-/// transport's `SRC.SPORT > DST.DPORT: ` (addresses only when `full`, that
-/// is when the IP header itself names the transport), the next layer's
-/// own text, or tcpdump's text for a protocol nobody decoded.
-/// `payload_len` is the payload length the IP header declares.
-pub(crate) fn render_upper(
-    r: &mut Render<'_>,
-    protocol: u8,
-    full: bool,
-    addresses: Addresses,
-    payload_len: usize,
-) -> fmt::Result {
-    let next = r.next_layer().filter(|l| l.name != "data");
-    let Some(layer) = next else {
-        return render_undecoded(r, protocol, full, addresses, payload_len);
-    };
-    let transport = layer.name;
-    let (sport_def, dport_def) = match transport {
-        "tcp" => (
-            &crate::transport::tcp::SRCPORT,
-            &crate::transport::tcp::DSTPORT,
-        ),
-        "udp" => (
-            &crate::transport::udp::SRCPORT,
-            &crate::transport::udp::DSTPORT,
-        ),
-        _ => return r.next(),
-    };
-    let sport = r.packet.u64_of(layer, sport_def);
-    let dport = r.packet.u64_of(layer, dport_def);
-    match (sport, dport) {
-        (Some(sport), Some(dport)) => {
-            if full {
-                addresses.write_one(r, true)?;
-                r.write_char('.')?;
-                field::write_decimal(r, sport)?;
-                r.write_str(" > ")?;
-                addresses.write_one(r, false)?;
-                r.write_char('.')?;
-                field::write_decimal(r, dport)?;
-                r.write_str(": ")?;
-            } else {
-                write!(r, "{sport} > {dport}: ")?;
-            }
-        }
-        // The ports were cut: tcpdump prints the addresses (TCP without
-        // the trailing space) and the transport adds its `[|tcp]`.
-        _ => {
-            if transport == "tcp" || full {
-                addresses.write_one(r, true)?;
-                r.write_str(" > ")?;
-                addresses.write_one(r, false)?;
-                r.write_str(if transport == "tcp" { ":" } else { ": " })?;
-            }
-        }
-    }
-    r.next()
-}
-
-/// tcpdump's text for a payload no dissector claimed (`ip_demux_print`'s
-/// default branch), or for a transport header with no bytes at all.
-fn render_undecoded(
-    r: &mut Render<'_>,
-    protocol: u8,
-    full: bool,
-    addresses: Addresses,
-    payload_len: usize,
-) -> fmt::Result {
-    match protocol {
-        proto::TCP | proto::UDP if r.next_layer().is_none() => {
-            if protocol == proto::TCP || full {
-                addresses.write_one(r, true)?;
-                r.write_str(" > ")?;
-                addresses.write_one(r, false)?;
-            }
-            if protocol == proto::TCP {
-                r.write_str(": [|tcp]")
-            } else {
-                r.write_str(if full { ":  [|udp]" } else { " [|udp]" })
-            }
-        }
-        proto::NO_NEXT_HEADER => r.write_str("no next header"),
-        _ => write!(r, " ip-proto-{protocol} {payload_len}"),
-    }
 }
 
 pub fn register(
@@ -1281,6 +1140,10 @@ pub fn register(
     let id = registry.register(Table::ETHERTYPE, 0x0800, Ipv4Dissector)?;
     // IPv4 in IP (RFC 2003), inside IPv4 or IPv6.
     registry.register_id(Table::IP_PROTO, proto::IPIP.into(), id);
+    // LINKTYPE_IPV4/IPV6 frames have no link layer (no `raw` layer, as in
+    // Wireshark): like tcpdump, the version nibble decides, whatever the
+    // link type says, so both IP dissectors probe them (see `probe`).
+    registry.register_heuristic(Table::LINKTYPE, Ipv4Dissector)?;
     Ok(())
 }
 

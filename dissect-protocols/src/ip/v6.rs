@@ -19,7 +19,8 @@ use dissect_core::{
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
-use crate::ip::v4::{self, is_port_protocol, render_upper, Addresses};
+use crate::ip::v4;
+use crate::ip::{is_port_protocol, proto, render_upper, write_raw_link_header, Addresses};
 use crate::names::{dscp_name, ecn_name, ip_proto_name, tcpdump_ip_proto_name};
 use crate::wire::{array, be16, be32, byte, check_len, Error};
 
@@ -1057,7 +1058,6 @@ impl Dissector for Ipv6Dissector {
             cx.malformed(f::PAYLOAD_LEN.start, "payload length exceeds the frame");
             end = wire;
         }
-        crate::link::ethernet::add_trailer(cx, data.len(), end);
         let payload_len = end.saturating_sub(offset);
         let handoff = if later_fragment {
             Next::Named("data")
@@ -1068,10 +1068,10 @@ impl Dissector for Ipv6Dissector {
     }
 
     /// Link-type heuristic: a LINKTYPE_IPV4/IPV6 frame whose version
-    /// nibble says 6 (see `linklayer::register_ip_linktypes`).
+    /// nibble says 6 (see `register`).
     fn probe(&self, data: &[u8], cx: &Context<'_>) -> Probe {
         let linktype = cx.frame().linktype;
-        if !crate::link::null::is_ip_linktype(linktype) {
+        if !crate::ip::is_ip_linktype(linktype) {
             return Probe::No;
         }
         match data.first().map(|b| b >> 4) {
@@ -1083,7 +1083,7 @@ impl Dissector for Ipv6Dissector {
     }
 
     fn render(&self, r: &mut Render<'_>) -> fmt::Result {
-        if v4::write_raw_link_header(r) {
+        if write_raw_link_header(r) {
             return Ok(());
         }
         render_ipv6(r)
@@ -1470,7 +1470,9 @@ pub fn register(
 ) -> Result<(), dissect_core::registry::RegistryError> {
     let id = registry.register(Table::ETHERTYPE, 0x86dd, Ipv6Dissector)?;
     // IPv6 in IP (6in4, RFC 4213), inside IPv4 or IPv6.
-    registry.register_id(Table::IP_PROTO, v4::proto::IPV6.into(), id);
+    registry.register_id(Table::IP_PROTO, proto::IPV6.into(), id);
+    // LINKTYPE_IPV4/IPV6 frames whose version nibble says 6 (see `probe`).
+    registry.register_heuristic(Table::LINKTYPE, Ipv6Dissector)?;
     Ok(())
 }
 

@@ -354,8 +354,7 @@ impl Dissector for ArpDissector {
         if pln != 0 {
             Self::add_proto(cx, &arp, tpa, [&DST_PROTO_IPV4, &DST_PROTO]);
         }
-        // Bytes after the ARP packet are link padding, not ARP.
-        crate::link::ethernet::add_trailer(cx, data.len(), arp.len());
+        // Bytes after the ARP packet are link padding, not ARP: Ethernet files them.
         Handoff::done(arp.len())
     }
 

@@ -4,7 +4,8 @@ use std::fmt::{self, Write};
 use std::ops::Range;
 
 use dissect_core::{
-    field, Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
+    field, Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Trailer,
+    Value,
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
@@ -123,37 +124,25 @@ const MIN_FRAME_LEN: usize = 60;
 const MIN_FRAME_LEN_WITH_FCS: usize = 64;
 const FCS_LEN: usize = 4;
 
-/// Called by a protocol carried by an EtherType (IPv4, IPv6, ARP) once it
-/// knows its own length `used` (relative to its layer, of which `captured`
-/// bytes are there): the bytes after it are the frame's padding, trailer
-/// and maybe FCS. Wireshark files them under the header that carried the
+/// Files the bytes after a payload shorter than its frame (an IPv4, IPv6
+/// or ARP packet knows its own length) under the header that carried the
 /// EtherType (`eth.padding`, `eth.trailer`, `eth.fcs`; `vlan.trailer`),
-/// split as its `add_ethernet_trailer` does with default preferences:
-/// zero bytes up to a 60-byte frame are padding, and a frame of 64 bytes or
-/// more whose trailer has 4 bytes left ends with an FCS. Tree only.
-pub fn add_trailer(cx: &mut Context<'_>, captured: usize, used: usize) {
-    let reported = cx.reported_len();
-    if !cx.wants_any(&[&PADDING, &TRAILER, &FCS]) || used >= reported {
+/// split as Wireshark's `add_ethernet_trailer` does with default
+/// preferences: zero bytes up to a 60-byte frame are padding, and a frame
+/// of 64 bytes or more whose trailer has 4 bytes left ends with an FCS
+/// (when `fcs_possible`). Tree only.
+pub fn file_trailer(t: &mut Trailer<'_, '_>, trailer_def: &'static FieldDef, fcs_possible: bool) {
+    if !t.wants_any(&[&PADDING, trailer_def, &FCS]) {
         return;
     }
-    let Some((parent_index, parent)) = cx.previous_layers().iter().enumerate().next_back() else {
-        return;
-    };
-    let (trailer_def, fcs_possible) = match parent.name {
-        "eth" => (&TRAILER, true),
-        "vlan" => (&crate::link::vlan::TRAILER, false),
-        _ => return,
-    };
-    let parent_reported = parent.reported_len as usize;
-    // This layer starts right after its parent's header.
-    let start = (parent.offset + parent.header_len) as usize + used;
-    let mut trailer_reported = reported - used;
-    let mut trailer_captured = captured.saturating_sub(used);
-    let data = cx.packet_data();
-    let trailer = data.get(start..start + trailer_captured).unwrap_or(&[]);
+    let parent_reported = t.layer().reported_len as usize;
+    let start = t.start();
+    let trailer = t.bytes();
+    let mut trailer_reported = t.reported_len();
+    let mut trailer_captured = trailer.len();
     // The wire length as the registry takes it: a record may claim fewer
     // bytes than it holds.
-    let frame_len = (cx.frame().len as usize).max(cx.frame().caplen as usize);
+    let frame_len = (t.frame().len as usize).max(t.frame().caplen as usize);
     let before_trailer = frame_len.saturating_sub(trailer_reported);
     let mut padding = 0;
     if frame_len >= MIN_FRAME_LEN && before_trailer < MIN_FRAME_LEN {
@@ -167,7 +156,7 @@ pub fn add_trailer(cx: &mut Context<'_>, captured: usize, used: usize) {
         }
     }
     if padding > 0 {
-        cx.add_to_layer(parent_index, &PADDING, start..start + padding, Value::Bytes);
+        t.add(&PADDING, start..start + padding, Value::Bytes);
         trailer_captured -= padding;
         trailer_reported -= padding;
     }
@@ -180,24 +169,15 @@ pub fn add_trailer(cx: &mut Context<'_>, captured: usize, used: usize) {
     }
     let at = start + padding;
     if rest_reported != 0 && trailer_captured != 0 {
-        cx.add_to_layer(
-            parent_index,
-            trailer_def,
-            at..at + trailer_captured,
-            Value::Bytes,
-        );
+        t.add(trailer_def, at..at + trailer_captured, Value::Bytes);
     }
     if has_fcs {
-        let fcs_at = at + trailer_captured;
-        if let Some(fcs) = data.get(fcs_at..fcs_at + FCS_LEN) {
+        let fcs_at = padding + trailer_captured;
+        if let Some(fcs) = trailer.get(fcs_at..fcs_at + FCS_LEN) {
             let value = Value::U64(be32(fcs, 0).into());
-            cx.add_to_layer(parent_index, &FCS, fcs_at..fcs_at + FCS_LEN, value);
-            cx.add_to_layer(
-                parent_index,
-                &FCS_STATUS,
-                fcs_at..fcs_at + FCS_LEN,
-                Value::U64(2),
-            );
+            let range = start + fcs_at..start + fcs_at + FCS_LEN;
+            t.add(&FCS, range.clone(), value);
+            t.add(&FCS_STATUS, range, Value::U64(2));
         }
     }
 }
@@ -262,6 +242,10 @@ impl Dissector for EthernetDissector {
     }
     fn full_name(&self) -> &'static str {
         "Ethernet II"
+    }
+
+    fn trailer(&self, t: &mut Trailer<'_, '_>) {
+        file_trailer(t, &TRAILER, true);
     }
 
     fn dissect(&mut self, data: &[u8], cx: &mut Context<'_>) -> Handoff {

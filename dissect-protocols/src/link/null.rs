@@ -1,8 +1,8 @@
 //! Link types without a real link header: BSD loopback (LINKTYPE_NULL, the
 //! address family in the capturing host's byte order; LINKTYPE_LOOP, the
 //! same in network byte order) and raw IP (LINKTYPE_RAW, the version nibble
-//! picks IPv4 or IPv6). LINKTYPE_IPV4/IPV6 go straight to the IP dissectors
-//! ([`register_ip_linktypes`]).
+//! picks IPv4 or IPv6). LINKTYPE_IPV4/IPV6 have no link layer at all: the
+//! IP dissectors take them as heuristics of the link-type table.
 
 use std::fmt::{self, Write};
 
@@ -291,27 +291,6 @@ pub fn register(
     registry.register_id(Table::LINKTYPE, LINKTYPE_RAW_BSD, raw);
     registry.register_id(Table::LINKTYPE, LINKTYPE_RAW_OPENBSD, raw);
     Ok(())
-}
-
-/// LINKTYPE_IPV4 and LINKTYPE_IPV6 have no link layer: their frames go
-/// straight to `ip` and `ipv6` (no `raw` layer, as in Wireshark). Like
-/// tcpdump, the version nibble decides, whatever the link type says (a
-/// LINKTYPE_IPV4 frame holding IPv6 is decoded as IPv6): the IP dissectors
-/// are heuristics of the link-type table whose probes accept only these two
-/// link types ([`is_ip_linktype`]). Call this after the IP dissectors are
-/// registered.
-pub fn register_ip_linktypes(
-    registry: &mut dissect_core::Registry,
-) -> Result<(), dissect_core::registry::RegistryError> {
-    registry.register_heuristic(Table::LINKTYPE, crate::ip::v4::Ipv4Dissector)?;
-    registry.register_heuristic(Table::LINKTYPE, crate::ip::v6::Ipv6Dissector)?;
-    Ok(())
-}
-
-/// True for LINKTYPE_IPV4 and LINKTYPE_IPV6, which tcpdump prints through
-/// its raw IP printer (`ip: ` with -e).
-pub fn is_ip_linktype(linktype: u32) -> bool {
-    linktype == linktype::IPV4 || linktype == linktype::IPV6
 }
 
 #[cfg(test)]

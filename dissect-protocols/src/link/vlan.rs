@@ -5,7 +5,8 @@
 use std::fmt::{self, Write};
 
 use dissect_core::{
-    field, Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Value,
+    field, Base, Context, Dissector, FieldDef, FieldType, Handoff, Next, Render, Table, Trailer,
+    Value,
 };
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
@@ -181,6 +182,11 @@ impl Dissector for VlanDissector {
     }
     fn full_name(&self) -> &'static str {
         "802.1Q Virtual LAN"
+    }
+
+    fn trailer(&self, t: &mut Trailer<'_, '_>) {
+        // No FCS guess after a tag: Wireshark's VLAN dissector makes none.
+        ethernet::file_trailer(t, &TRAILER, false);
     }
 
     fn dissect(&mut self, data: &[u8], cx: &mut Context<'_>) -> Handoff {

@@ -155,7 +155,7 @@ impl UdpDissector {
         } else {
             (v6, dst, dport, src, sport)
         };
-        let now = crate::transport::tcp::frame_time_ns(cx);
+        let now = crate::transport::frame_time_ns(cx);
         if let Some(stream) = self.streams.get_mut(&key) {
             let previous = stream.last_ns;
             if !quoted {
@@ -258,13 +258,7 @@ impl Dissector for UdpDissector {
             cx.generated(&STREAM, 0..0, Value::U64(stream.into()));
             if !quoted {
                 let (relative, delta) = (&TIME_RELATIVE, &TIME_DELTA);
-                crate::transport::tcp::add_timestamps(
-                    cx,
-                    relative,
-                    delta,
-                    since_first,
-                    since_previous,
-                );
+                crate::transport::add_timestamps(cx, relative, delta, since_first, since_previous);
             }
         }
         // IPv6 jumbograms (RFC 2675) carry 0 and let the IP length rule.
@@ -313,7 +307,7 @@ impl Dissector for UdpDissector {
     /// `UDP, length N` for ports nothing here decodes.
     fn render(&self, r: &mut Render<'_>) -> fmt::Result {
         let bytes = r.bytes();
-        let length = crate::transport::tcp::ip_payload_len(r);
+        let length = crate::ip::ip_payload_len(r);
         if bytes.len() < f::DST_PORT.end {
             return r.write_str(" [|udp]");
         }

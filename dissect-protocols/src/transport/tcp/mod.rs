@@ -21,6 +21,8 @@ use dissect_core::{
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::ip::addr::{self, NetAddrs};
+use crate::ip::ip_payload_len;
+use crate::transport::{add_timestamps, frame_time_ns};
 use crate::wire::{be16, be32, byte, check_len, Error};
 
 pub mod mptcp;
@@ -1240,29 +1242,6 @@ impl Dissector for TcpDissector {
     }
 }
 
-/// The frame's capture time in nanoseconds since the epoch.
-pub(crate) fn frame_time_ns(cx: &Context<'_>) -> i64 {
-    let frame = cx.frame();
-    frame
-        .ts_sec
-        .saturating_mul(1_000_000_000)
-        .saturating_add(i64::from(frame.ts_nsec))
-}
-
-/// Wireshark's "Timestamps" of a conversation: seconds since its first
-/// frame and since its previous one.
-pub(crate) fn add_timestamps(
-    cx: &mut Context<'_>,
-    relative: &'static FieldDef,
-    delta: &'static FieldDef,
-    since_first_ns: i64,
-    since_previous_ns: i64,
-) {
-    let seconds = |ns: i64| Value::F64(ns as f64 / 1e9);
-    cx.generated(relative, 0..0, seconds(since_first_ns));
-    cx.generated(delta, 0..0, seconds(since_previous_ns));
-}
-
 /// Wireshark's per-segment results from the conversation state.
 struct Analysis {
     stream: u32,
@@ -1851,32 +1830,6 @@ fn write_tcpdump_char(r: &mut Render<'_>, mut c: u8) -> fmt::Result {
     } else {
         r.write_char('^')?;
         r.write_char(if c == 0x7f { '?' } else { (c ^ 0x40) as char })
-    }
-}
-
-/// The payload length tcpdump hands to the transport printers: what the
-/// enclosing IP header declares, even when the frame is shorter
-/// (`truncated-ip - N bytes missing!`). Falls back to the layer's length.
-pub(crate) fn ip_payload_len(r: &Render<'_>) -> u32 {
-    let own = r.layer();
-    let fallback = own.reported_len;
-    let Some(ip) = r.index.checked_sub(1).and_then(|i| r.packet.layers.get(i)) else {
-        return fallback;
-    };
-    let total = match ip.name {
-        "ip" => r.packet.u64_of(ip, &crate::ip::v4::LEN),
-        // A zero payload length is a jumbogram: the layer length is right.
-        "ipv6" => r
-            .packet
-            .u64_of(ip, &crate::ip::v6::PLEN)
-            .filter(|&plen| plen != 0)
-            .map(|plen| plen + 40),
-        _ => None,
-    };
-    let header = u64::from(own.offset.saturating_sub(ip.offset));
-    match total.and_then(|total| total.checked_sub(header)) {
-        Some(len) => u32::try_from(len).unwrap_or(fallback),
-        None => fallback,
     }
 }
 
