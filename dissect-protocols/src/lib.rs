@@ -48,7 +48,7 @@ pub fn register_defaults(registry: &mut Registry) -> Result<(), RegistryError> {
     ip::v4::register(registry)?;
     ip::v6::register(registry)?;
     ip::ipsec::register(registry)?;
-    transport::tcp::register(registry)?;
+    transport::tcp::register(registry, app::text::TCP_PORT_TEXTS)?;
     transport::udp::register(registry)?;
     icmp::v4::register(registry)?;
     icmp::v6::register(registry)?;

@@ -2,3 +2,4 @@
 //! the payloads of some well-known ports.
 
 pub mod ntp;
+pub mod text;
